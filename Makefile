@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# execmark: build the test kernel, the helper and the VM, boot it, test it.
+# The kernel build itself enters this directory through Kbuild, not this file.
+#
+#   make run      boot the test kernel into a shell (builds what is missing)
+#   make demo     the same, non-interactive: a scripted story
+#   make check    host tests, then the VM: KUnit at boot, selftests inside
+#   make bench    benchmarks (not tests)
+#
+# Options: T=name[,name] runs only those VM selftest programs, K=glob only
+# those KUnit suites; HOST=0 skips the host tests of `make check`.
+
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+CACHE := $(or $(EXECMARK_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/execmark)
+KSRC := $(CACHE)/linux-src
+KHDR := $(CACHE)/linux-headers
+ROOTFS := $(BUILD)/rootfs
+TESTDIR := $(ROOTFS)/usr/lib/execmark/selftests
+LOGS := $(BUILD)/logs
+export EXECMARK_CACHE := $(CACHE)
+
+T ?=
+K ?= execmark*
+HOST ?= 1
+
+XM_APPEND := kunit.filter_glob=$(K) $(if $(T),execmark.tests=$(T))
+export XM_APPEND
+
+.PHONY: all kernel helper selftests initramfs run demo check check-host \
+	check-vm bench clean
+
+all: kernel initramfs
+
+kernel:
+	@scripts/build-kernel.sh >/dev/null
+
+helper:
+	@$(MAKE) -s -C helper O=$(BUILD)/helper
+
+# Selftests: kselftest harness from the kernel tree, UAPI headers from
+# its headers_install.
+ST_CFLAGS := -std=gnu11 -O2 -g -Wall -Werror \
+	-I$(KSRC)/tools/testing/selftests -isystem $(KHDR)/include
+ST_SRCS := $(wildcard selftests/execmark/*_test.c)
+ST_BINS := $(patsubst selftests/execmark/%.c,$(TESTDIR)/%,$(ST_SRCS)) \
+	$(TESTDIR)/lsm_list_modules_test
+
+$(TESTDIR)/%: selftests/execmark/%.c $(wildcard selftests/execmark/*.h) \
+		$(wildcard xattr/*.h) | kernel
+	@mkdir -p $(@D)
+	$(CC) $(ST_CFLAGS) -o $@ $< -lpthread
+
+# The kernel's own LSM list test, which scripts/kernel.patch teaches execmark.
+$(TESTDIR)/lsm_list_modules_test: | kernel
+	@mkdir -p $(@D)
+	$(CC) $(ST_CFLAGS) -o $@ $(KSRC)/tools/testing/selftests/lsm/lsm_list_modules_test.c \
+		$(KSRC)/tools/testing/selftests/lsm/common.c
+
+selftests: $(ST_BINS)
+
+initramfs: helper selftests
+	@mkdir -p $(ROOTFS)/usr/sbin
+	@if [ -x $(BUILD)/helper/execmark ]; then \
+		install -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark; fi
+	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
+
+run: all
+	@scripts/vm.sh shell
+
+demo: all
+	@scripts/vm.sh demo $(LOGS)/demo.log
+
+check-host:
+	@mkdir -p $(LOGS)
+	@$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
+	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
+
+check-vm: all
+	@mkdir -p $(LOGS)
+	@scripts/vm.sh check $(LOGS)/check.log >/dev/null || true
+	@python3 scripts/tap.py $(LOGS)/check.log
+
+check: all
+	@mkdir -p $(LOGS)
+	@rm -f $(LOGS)/host.log $(LOGS)/host-asan.log
+	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
+	@scripts/vm.sh check $(LOGS)/check.log >/dev/null || true
+	@python3 scripts/tap.py $(LOGS)/check.log \
+		$(if $(filter 1,$(HOST)),--host $(LOGS)/host.log --host $(LOGS)/host-asan.log)
+
+clean:
+	rm -rf $(BUILD)
+	@if [ -d helper ] && [ -f helper/Makefile ]; then $(MAKE) -s -C helper clean; fi

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * execmark: the securityfs interface, /sys/kernel/security/execmark/.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/security.h>
+#include <linux/uaccess.h>
+
+#include "execmark.h"
+
+static bool may_admin(const struct file *f)
+{
+	return file_ns_capable(f, &init_user_ns, CAP_MAC_ADMIN);
+}
+
+static ssize_t mode_read(struct file *f, char __user *buf, size_t len,
+			 loff_t *ppos)
+{
+	char tmp[16];
+	int n;
+
+	n = scnprintf(tmp, sizeof(tmp), "%s\n",
+		      execmark_mode_name(READ_ONCE(execmark_mode)));
+	return simple_read_from_buffer(buf, len, ppos, tmp, n);
+}
+
+static ssize_t mode_write(struct file *f, const char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	char tmp[16];
+	int mode, ret;
+
+	if (!may_admin(f))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	if (copy_from_user(tmp, buf, len))
+		return -EFAULT;
+	mode = execmark_mode_parse(tmp, len);
+	if (mode < 0)
+		return mode;
+	ret = execmark_set_mode(mode);
+	return ret ? ret : len;
+}
+
+static const struct file_operations mode_fops = {
+	.read = mode_read,
+	.write = mode_write,
+	.llseek = generic_file_llseek,
+};
+
+static ssize_t lock_read(struct file *f, char __user *buf, size_t len,
+			 loff_t *ppos)
+{
+	const char *s = execmark_locked() ? "1\n" : "0\n";
+
+	return simple_read_from_buffer(buf, len, ppos, s, 2);
+}
+
+static ssize_t lock_write(struct file *f, const char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	char tmp[4];
+	size_t n = len;
+
+	if (!may_admin(f))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	if (copy_from_user(tmp, buf, len))
+		return -EFAULT;
+	if (tmp[n - 1] == '\n')
+		n--;
+	if (n != 1 || tmp[0] != '1')
+		return -EINVAL;
+	execmark_lock();
+	return len;
+}
+
+static const struct file_operations lock_fops = {
+	.read = lock_read,
+	.write = lock_write,
+	.llseek = generic_file_llseek,
+};
+
+int __init execmark_init_securityfs(void)
+{
+	struct dentry *dir, *d;
+
+	dir = securityfs_create_dir("execmark", NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	d = securityfs_create_file("mode", 0644, dir, NULL, &mode_fops);
+	if (IS_ERR(d))
+		goto err;
+	d = securityfs_create_file("lock", 0644, dir, NULL, &lock_fops);
+	if (IS_ERR(d))
+		goto err;
+	return 0;
+err:
+	securityfs_remove(dir);
+	return PTR_ERR(d);
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure (tinyconfig + scripts/kernel.config) and build the test kernel
+# out of tree in the cache; install the UAPI headers for the selftests.
+# Make's own dependency tracking keeps a rebuild after a change to one LSM
+# file to that file and the link.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ksrc=$("$EXECMARK_TOP/scripts/fetch-kernel.sh")
+kmake() { make -C "$ksrc" O="$KBUILD_DIR" -j"$(nproc)" -s "$@"; }
+
+frag=$EXECMARK_TOP/scripts/kernel.config
+stamp=$(cat "$frag" "$EXECMARK_TOP/lsm/Kconfig" "$ksrc/.execmark-stamp" | sha256sum | cut -c1-16)
+mkdir -p "$KBUILD_DIR"
+if [ "$(cat "$KBUILD_DIR/.execmark-config" 2>/dev/null)" != "$stamp" ]; then
+	log "configuring the kernel (tinyconfig + scripts/kernel.config)"
+	kmake tinyconfig >/dev/null
+	"$ksrc/scripts/kconfig/merge_config.sh" -m -O "$KBUILD_DIR" \
+		"$KBUILD_DIR/.config" "$frag" >/dev/null
+	kmake olddefconfig
+	# Every line of the fragment must have taken effect.
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=n)
+			sym=${line%%=*}
+			if grep -q "^$sym=" "$KBUILD_DIR/.config"; then
+				log "config: $sym is set, the fragment says n"; bad=1
+			fi ;;
+		CONFIG_*=*)
+			if ! grep -qxF "$line" "$KBUILD_DIR/.config"; then
+				log "config: '$line' did not take effect (dependency missing?)"; bad=1
+			fi ;;
+		esac
+	done <"$frag"
+	[ "$bad" = 0 ] || die "kernel configuration does not match scripts/kernel.config"
+	echo "$stamp" >"$KBUILD_DIR/.execmark-config"
+	rm -f "$KBUILD_DIR/.execmark-headers"
+fi
+
+log "building the kernel in $KBUILD_DIR"
+kmake bzImage
+if [ ! -f "$KBUILD_DIR/.execmark-headers" ]; then
+	kmake headers_install INSTALL_HDR_PATH="$KHDR_DIR"
+	touch "$KBUILD_DIR/.execmark-headers"
+fi
+echo "$KBUILD_DIR/arch/x86/boot/bzImage"

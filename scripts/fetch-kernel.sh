@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch Debian's linux-source-7.2 (pinned), unpack it into the cache, apply
+# scripts/kernel.patch and link this project in as security/execmark.
+#
+# The machine's own apt sources are not changed: a private apt configuration
+# under the cache lists the suites that carry 7.2, on the mirror URI that
+# /etc/apt/sources.list(.d) already uses.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mirror_uri() {
+	local f uri
+	# deb822 .sources files: the first URIs: line of a Debian main archive.
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	# One-line .list files.
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { if ($i !~ /security/ && $(i+2) ~ /main/) { print $i; exit } } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	return 1
+}
+
+fetch_deb() {
+	local apt=$EXECMARK_CACHE/apt uri suite v opts
+	local debdir=$EXECMARK_CACHE/deb
+
+	mkdir -p "$debdir"
+	for v in $KSRC_VERSIONS; do
+		if [ -f "$debdir/${KSRC_PKG}_${v}_all.deb" ]; then
+			echo "$debdir/${KSRC_PKG}_${v}_all.deb"
+			return
+		fi
+	done
+
+	uri=$(mirror_uri) || die "no Debian mirror URI found in /etc/apt/sources.list.d/"
+	mkdir -p "$apt"/lists/partial "$apt"/cache/archives/partial "$apt"/prefs
+	: >"$apt/sources.list"
+	for suite in $KSRC_SUITES; do
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >>"$apt/sources.list"
+	done
+	opts=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	      -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache"
+	      -o Dir::State::status=/dev/null -o Dir::Etc::Preferences=/dev/null
+	      -o Dir::Etc::PreferencesParts="$apt/prefs" -o APT::Sandbox::User=root
+	      -o APT::Architecture=amd64 -q)
+	log "updating a private apt index ($KSRC_SUITES on $uri)"
+	apt-get "${opts[@]}" update >&2 || die "apt-get update failed for the private index"
+	for v in $KSRC_VERSIONS; do
+		log "trying $KSRC_PKG=$v"
+		if (cd "$debdir" && apt-get "${opts[@]}" download "$KSRC_PKG=$v" >&2) &&
+		   [ -f "$debdir/${KSRC_PKG}_${v}_all.deb" ]; then
+			echo "$debdir/${KSRC_PKG}_${v}_all.deb"
+			return
+		fi
+	done
+	die "none of $KSRC_PKG versions [$KSRC_VERSIONS] can be downloaded from [$KSRC_SUITES]; set KSRC_VERSIONS to one that 'apt-cache madison $KSRC_PKG' lists"
+}
+
+# The tree is unpacked once per (package, patch) pair; a changed patch
+# re-creates it from the package.
+deb=$(fetch_deb)
+stamp=$(sha256sum "$deb" "$EXECMARK_TOP/scripts/kernel.patch" | sha256sum | cut -c1-16)
+if [ "$(cat "$KSRC_DIR/.execmark-stamp" 2>/dev/null)" != "$stamp" ]; then
+	log "unpacking $(basename "$deb")"
+	rm -rf "$KSRC_DIR" "$KSRC_DIR.tmp"
+	mkdir -p "$KSRC_DIR.tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+		xz -dc -T0 | tar -x -C "$KSRC_DIR.tmp" --strip-components=1
+	log "applying scripts/kernel.patch"
+	patch -d "$KSRC_DIR.tmp" -p1 --no-backup-if-mismatch -s <"$EXECMARK_TOP/scripts/kernel.patch"
+	echo "$stamp" >"$KSRC_DIR.tmp/.execmark-stamp"
+	mv "$KSRC_DIR.tmp" "$KSRC_DIR"
+	# A new tree needs a full rebuild.
+	rm -rf "$KBUILD_DIR"
+fi
+# Point security/execmark at this checkout (it may be a different clone
+# each time).
+ln -sfn "$EXECMARK_TOP" "$KSRC_DIR/security/execmark"
+echo "$KSRC_DIR"

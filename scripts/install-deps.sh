@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install, from Debian's packages, everything that building, booting and
+# testing execmark needs. Run as root.
+set -euo pipefail
+pkgs=(
+	# kernel build
+	build-essential bc bison flex libelf-dev libssl-dev patch xz-utils
+	sparse
+	# helper
+	libaudit-dev
+	# VM: emulator and the userspace copied into the initramfs
+	qemu-system-x86 busybox-static auditd python3.11 python3-dev cpio rsync file
+	# benchmarks
+	ima-evm-utils
+)
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for execmark's build and boot scripts. Source it, do not run it.
+
+EXECMARK_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Everything downloaded or built lives outside git, in one cache directory.
+EXECMARK_CACHE=${EXECMARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/execmark}
+
+# The kernel: Debian's linux-source-7.2, pinned. The first version that can be
+# had is used; the list is tried in order.
+KSRC_PKG=linux-source-7.2
+KSRC_VERSIONS=${KSRC_VERSIONS:-"7.2.12-1~bpo13+1 7.2.12-1 7.2.11-1~bpo13+1"}
+# Suites that carry it, added in a private apt configuration only.
+KSRC_SUITES=${KSRC_SUITES:-"trixie-backports forky sid"}
+
+KSRC_DIR=$EXECMARK_CACHE/linux-src        # unpacked and patched tree
+KBUILD_DIR=$EXECMARK_CACHE/linux-build    # O= build directory
+KHDR_DIR=$EXECMARK_CACHE/linux-headers    # make headers_install output
+OUT_DIR=$EXECMARK_CACHE/out               # helper, selftests, initramfs
+
+log() { printf '[execmark] %s\n' "$*" >&2; }
+die() { printf '[execmark] error: %s\n' "$*" >&2; exit 1; }

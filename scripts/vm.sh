@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the test kernel with the initramfs under qemu-system-x86_64
+# (software emulation).
+#
+#   vm.sh shell                    interactive shell on the serial console
+#   vm.sh check|demo|bench LOG     non-interactive; console copied to LOG
+#
+# Environment: XM_APPEND (more kernel parameters), XM_TIMEOUT (seconds,
+# non-interactive runs), XM_QEMU_OPTS (more QEMU options).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=$1 log=${2:-}
+kernel=$KBUILD_DIR/arch/x86/boot/bzImage
+initrd=$EXECMARK_TOP/build/initramfs.cpio
+[ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
+[ -f "$initrd" ] || die "no initramfs at $initrd: run 'make initramfs'"
+
+append="console=ttyS0 panic=-1 oops=panic execmark.run=$mode ${XM_APPEND:-}"
+qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp 2
+      -kernel "$kernel" -initrd "$initrd" -no-reboot ${XM_QEMU_OPTS:-})
+
+if [ "$mode" = shell ]; then
+	log "booting; the console is this terminal (Ctrl-A x quits QEMU)"
+	exec "${qemu[@]}" -nographic -append "$append"
+fi
+
+[ -n "$log" ] || die "usage: vm.sh check|demo|bench LOG"
+mkdir -p "$(dirname "$log")"
+log "booting ($mode); console log: $log"
+set +e
+timeout --foreground -k 5 "${XM_TIMEOUT:-1500}" \
+	"${qemu[@]}" -display none -monitor none -serial stdio \
+	-append "$append" </dev/null | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" != 124 ] || { echo "execmark-host: timeout after ${XM_TIMEOUT:-1500}s" | tee -a "$log"; }
+exit "$rc"

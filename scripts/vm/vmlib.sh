@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shell functions shared by the VM's init, tests, demo and benchmarks.
+# Source it (busybox sh).
+
+XM_SECFS=/sys/kernel/security/execmark
+
+# auditd writes /var/log/audit/audit.log; ausearch reads it.
+start_auditd() {
+	[ -x /sbin/auditd ] || return 0
+	/sbin/auditd || { echo "vm: auditd did not start" >&2; return 1; }
+	i=0
+	while [ $i -lt 50 ] && ! auditctl -s 2>/dev/null | grep -q 'pid [1-9]'; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Mark everything that can run in the image, so that the whole system can be
+# switched to enforce.
+mark_system() {
+	[ -x /usr/sbin/execmark ] || return 0
+	execmark mark -r -x /usr /init >/dev/null ||
+		echo "vm: marking the system failed" >&2
+}
+
+xm_mode() {
+	echo "$1" >"$XM_SECFS/mode"
+}
