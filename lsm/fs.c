@@ -6,7 +6,9 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/percpu.h>
 #include <linux/security.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
 #include "execmark.h"
@@ -86,6 +88,28 @@ static const struct file_operations lock_fops = {
 	.llseek = generic_file_llseek,
 };
 
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct execmark_stats sum = {};
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct execmark_stats *s = per_cpu_ptr(&execmark_stats, cpu);
+
+		sum.checks += READ_ONCE(s->checks);
+		sum.cache_hits += READ_ONCE(s->cache_hits);
+		sum.hashes += READ_ONCE(s->hashes);
+		sum.hash_bytes += READ_ONCE(s->hash_bytes);
+		sum.denials += READ_ONCE(s->denials);
+	}
+	seq_printf(m, "checks %llu\ncache_hits %llu\nhashes %llu\nhash_bytes %llu\n"
+		   "denials %llu\nevents_lost %llu\n",
+		   sum.checks, sum.cache_hits, sum.hashes, sum.hash_bytes,
+		   sum.denials, execmark_events_lost());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
 int __init execmark_init_securityfs(void)
 {
 	struct dentry *dir, *d;
@@ -97,6 +121,12 @@ int __init execmark_init_securityfs(void)
 	if (IS_ERR(d))
 		goto err;
 	d = securityfs_create_file("lock", 0644, dir, NULL, &lock_fops);
+	if (IS_ERR(d))
+		goto err;
+	d = securityfs_create_file("events", 0400, dir, NULL, &execmark_events_fops);
+	if (IS_ERR(d))
+		goto err;
+	d = securityfs_create_file("stats", 0444, dir, NULL, &stats_fops);
 	if (IS_ERR(d))
 		goto err;
 	return 0;

@@ -19,7 +19,7 @@ start_auditd() {
 # switched to enforce.
 mark_system() {
 	[ -x /usr/sbin/execmark ] || return 0
-	execmark mark -r -x /usr /init >/dev/null ||
+	execmark mark -r -x /usr /init >/dev/null 2>/var/log/execmark-mark.log ||
 		echo "vm: marking the system failed" >&2
 }
 
