@@ -50,7 +50,21 @@ ST_BINS := $(patsubst selftests/execmark/%.c,$(TESTDIR)/%,$(ST_SRCS)) \
 $(TESTDIR)/%: selftests/execmark/%.c $(wildcard selftests/execmark/*.h) \
 		$(wildcard xattr/*.h) | kernel
 	@mkdir -p $(@D)
-	$(CC) $(ST_CFLAGS) -o $@ $< -lpthread
+	$(CC) $(ST_CFLAGS) -o $@ $< -lpthread -lcrypto
+
+# Programs the selftests run (not tests themselves).
+AUX := $(ROOTFS)/usr/lib/execmark/aux
+ST_BINS += $(AUX)/hello $(AUX)/dyn-interp $(AUX)/preload.so
+$(AUX)/hello: selftests/execmark/aux/hello.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Werror -o $@ $<
+# Its ELF interpreter is the copy of ld.so that exec_test makes.
+$(AUX)/dyn-interp: selftests/execmark/aux/hello.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Werror -Wl,--dynamic-linker=/tmp/xm/ld.so -o $@ $<
+$(AUX)/preload.so: selftests/execmark/aux/preload.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
 
 # The kernel's own LSM list test, which scripts/kernel.patch teaches execmark.
 $(TESTDIR)/lsm_list_modules_test: | kernel

@@ -53,6 +53,8 @@ done
 
 # auditd and its tools, with a configuration that works in the VM.
 put_elf /sbin/auditd /sbin/auditctl /sbin/ausearch /sbin/aureport
+# mke2fs for the selftests' ext4 images (busybox's makes ext2 only).
+put_elf /sbin/mke2fs
 mkdir -p "$root/etc/audit/rules.d" "$root/etc/audit/plugins.d"
 cp "$EXECMARK_TOP/scripts/vm/auditd.conf" "$root/etc/audit/auditd.conf"
 chmod 0640 "$root/etc/audit/auditd.conf"
@@ -71,9 +73,11 @@ done
 cp -a "$overlay/." "$root/"
 while IFS= read -r -d '' f; do
 	if file -b "$f" | grep -q '^ELF.*dynamically linked'; then
+		# Libraries only: a test program may name an ELF interpreter
+		# that its test creates (the system's is in the image anyway).
 		while read -r lib; do
 			put "$lib"
-		done < <(ldd "$f" | awk '/=> \// { print $3 } /^\t\/.* \(0x/ { print $1 }')
+		done < <(ldd "$f" | awk '/=> \// { print $3 }')
 	fi
 done < <(find "$overlay" -type f -perm -u+x -print0)
 mkdir -p "$root/usr/lib/execmark"
