@@ -72,12 +72,18 @@ $(TESTDIR)/lsm_list_modules_test: | kernel
 	$(CC) $(ST_CFLAGS) -o $@ $(KSRC)/tools/testing/selftests/lsm/lsm_list_modules_test.c \
 		$(KSRC)/tools/testing/selftests/lsm/common.c
 
+# The helper's own tests also run in the VM, as one selftest program.
+$(TESTDIR)/helper_test: selftests/execmark/helper_test.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+ST_BINS += $(TESTDIR)/helper_test
+
 selftests: $(ST_BINS)
 
 initramfs: helper selftests
-	@mkdir -p $(ROOTFS)/usr/sbin
-	@if [ -x $(BUILD)/helper/execmark ]; then \
-		install -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark; fi
+	@install -D -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark
+	@install -D -m 0755 -t $(ROOTFS)/usr/lib/execmark/helper \
+		$(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool selftests/helper/run.sh
 	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
 
 run: all

@@ -14,7 +14,8 @@ set -euo pipefail
 out=$1 overlay=$2
 root=$out.d
 rm -rf "$root"
-mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,etc,proc,sys,dev,tmp,run,root,var/log/audit,var/run,mnt}
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,etc,proc,sys,dev,tmp,run,root,var/log/audit,var/run,var/tmp,mnt}
+chmod 1777 "$root/var/tmp"
 ln -s usr/bin "$root/bin"
 ln -s usr/sbin "$root/sbin"
 ln -s usr/lib "$root/lib"

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * execmark helper: the file walker and the pool of hashing threads that
+ * mark, verify, unmark and manifest share.
+ */
+#ifndef EXECMARK_WALK_H
+#define EXECMARK_WALK_H
+
+#include "util.h"
+
+/* One regular file to process. */
+struct job {
+	struct job *next;
+	char *path;
+	int fd;			/* open O_RDONLY; closed after work() */
+	struct stat st;		/* fstat() at open, before any read */
+	bool done;
+	/* Input of a manifest line (manifest apply). */
+	const struct algo *want_algo;
+	unsigned char want[EXECMARK_MAX_DIGEST];
+	/* Output of work(), read by done(). */
+	int result;		/* subcommand-defined */
+	int err;		/* errno of a failed step, 0 if none */
+	const char *what;	/* what failed: "read", "set", ... */
+	unsigned char digest[EXECMARK_MAX_DIGEST];
+	const struct algo *algo;
+};
+
+struct pool_ops {
+	/* Runs in a worker thread; must not print. */
+	void (*work)(struct job *j, unsigned char *buf);
+	/* Runs in the main thread, in the order the files were found. */
+	void (*done)(struct job *j);
+};
+
+struct walk_opts {
+	bool recursive;		/* -r: descend into directories */
+	bool one_fs;		/* -x: stay on the file system of each PATH */
+	unsigned int jobs;	/* -j: worker threads, 0 for online CPUs */
+};
+
+struct pool_counts {
+	unsigned long errors;	/* reported by the walker */
+	unsigned long skipped;	/* non-regular files and mount points in -r */
+};
+
+struct pool;
+
+struct pool *pool_start(const struct pool_ops *ops, const struct walk_opts *o);
+void pool_add(struct pool *p, const char *path, const struct job *tmpl);
+struct pool_counts pool_finish(struct pool *p);
+
+#endif /* EXECMARK_WALK_H */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw access to security.execmark for the helper's tests, where neither
+ * getfattr nor setfattr exists (busybox):
+ *
+ *   xattr-tool get PATH        print the value in hex; exit 1 if there is none
+ *   xattr-tool set PATH HEX    set the value to the bytes HEX (may be empty)
+ *   xattr-tool valid HEX       exit 0 if execmark_mark_valid() accepts HEX
+ *   xattr-tool ctime PATH      print the inode's ctime in nanoseconds
+ *   xattr-tool nobody CMD...   run CMD as uid and gid 65534, no groups
+ *
+ * Symbolic links are not followed.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "../../xattr/execmark_xattr.h"
+
+static int unhex(unsigned char *out, size_t max, const char *hex)
+{
+	size_t n = strlen(hex);
+	unsigned int b;
+
+	if (n % 2 || n / 2 > max)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out[i] = b;
+	}
+	return n / 2;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char buf[4096];
+	ssize_t n;
+
+	if (argc == 3 && !strcmp(argv[1], "get")) {
+		n = lgetxattr(argv[2], EXECMARK_XATTR_NAME, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == ENODATA)
+				return 1;
+			perror(argv[2]);
+			return 2;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			printf("%02x", buf[i]);
+		putchar('\n');
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "set")) {
+		n = unhex(buf, sizeof(buf), argv[3]);
+		if (n < 0) {
+			fprintf(stderr, "bad hex: %s\n", argv[3]);
+			return 2;
+		}
+		if (lsetxattr(argv[2], EXECMARK_XATTR_NAME, buf, n, 0)) {
+			perror(argv[2]);
+			return 2;
+		}
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "valid")) {
+		n = unhex(buf, sizeof(buf), argv[2]);
+		return n >= 0 && execmark_mark_valid(buf, n) ? 0 : 1;
+	}
+	if (argc == 3 && !strcmp(argv[1], "ctime")) {
+		struct stat st;
+
+		if (lstat(argv[2], &st)) {
+			perror(argv[2]);
+			return 2;
+		}
+		printf("%lld%09ld\n", (long long)st.st_ctim.tv_sec,
+		       st.st_ctim.tv_nsec);
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "nobody")) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534)) {
+			perror("dropping privileges");
+			return 2;
+		}
+		execvp(argv[2], argv + 2);
+		perror(argv[2]);
+		return 127;
+	}
+	fputs("usage: xattr-tool get PATH | set PATH HEX | valid HEX | ctime PATH | nobody CMD...\n",
+	      stderr);
+	return 2;
+}
