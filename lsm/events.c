@@ -39,11 +39,12 @@ static unsigned long reader_busy;
 int xm_ring_init(struct xm_ring *r, unsigned int slots, size_t max_bytes)
 {
 	memset(r, 0, sizeof(*r));
+	spin_lock_init(&r->lock);
+	init_waitqueue_head(&r->wait);
+	/* Without slots every event counts as lost; the ring still works. */
 	r->slot = kcalloc(slots, sizeof(*r->slot), GFP_KERNEL);
 	if (!r->slot)
 		return -ENOMEM;
-	spin_lock_init(&r->lock);
-	init_waitqueue_head(&r->wait);
 	r->size = slots;
 	r->max_bytes = max_bytes;
 	return 0;
@@ -79,6 +80,7 @@ void xm_ring_push(struct xm_ring *r, struct xm_event *ev)
 		r->lost_total++;
 		spin_unlock_irqrestore(&r->lock, flags);
 		kfree(ev);
+		wake_up_interruptible(&r->wait);	/* a lost= line to read */
 		return;
 	}
 	ev->seq = seq;
@@ -201,8 +203,8 @@ void execmark_report(struct file *file, int op, int mode, int verdict)
 	char *line, *tmp;
 	size_t n;
 
-	line = kmalloc(XM_LINE_MAX, GFP_KERNEL);
-	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
+	line = kmalloc(XM_LINE_MAX, GFP_KERNEL | __GFP_NOWARN);
+	tmp = kmalloc(PATH_MAX, GFP_KERNEL | __GFP_NOWARN);
 	if (!line || !tmp)
 		goto out;
 

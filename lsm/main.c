@@ -13,6 +13,7 @@
 #include <linux/mman.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <uapi/linux/lsm.h>
 
@@ -102,7 +103,8 @@ static void audit_mode_change(int new, int old, int res)
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_MAC_STATUS);
 	if (!ab)
 		return;
-	audit_log_format(ab, "lsm=execmark mode=%s old_mode=%s auid=%u ses=%u res=%d",
+	/* Not "mode=": ausearch -i reads that as a file mode. */
+	audit_log_format(ab, "lsm=execmark execmark_mode=%s old_execmark_mode=%s auid=%u ses=%u res=%d",
 			 execmark_mode_name(new), execmark_mode_name(old),
 			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
 			 audit_get_sessionid(current), res);
@@ -188,14 +190,17 @@ static int check(struct file *file, int op)
 	int mode = READ_ONCE(execmark_mode);
 	int v;
 
-	if (mode == EXECMARK_MODE_OFF)
+	/* Only regular files hold code; exec refuses anything else anyway. */
+	if (mode == EXECMARK_MODE_OFF || !S_ISREG(file_inode(file)->i_mode))
 		return 0;
 	xm_stat_add(checks, 1);
 	v = execmark_verdict(file, op == XM_OP_MPROTECT);
 	if (v == XM_TRUSTED)
 		return 0;
 	xm_stat_add(denials, 1);
-	execmark_report(file, op, mode, v);
+	/* A task killed while it waited or hashed has nothing to report. */
+	if (v != XM_ERROR || !fatal_signal_pending(current))
+		execmark_report(file, op, mode, v);
 	return mode == EXECMARK_MODE_ENFORCE ? -EACCES : 0;
 }
 
@@ -294,6 +299,18 @@ static void mark_changed(struct dentry *dentry, const char *name)
 		atomic_inc(&xi->gen);
 }
 
+/*
+ * Overlayfs copies the mark up with the mounter's credentials; a mounter
+ * without CAP_MAC_ADMIN gets an unmarked copy rather than a failed copy-up.
+ * A marked copy whose content is then written is a mismatch.
+ */
+static int execmark_inode_copy_up_xattr(struct dentry *src, const char *name)
+{
+	if (strcmp(name, EXECMARK_XATTR_NAME) || capable(CAP_MAC_ADMIN))
+		return -EOPNOTSUPP;	/* no opinion: copied as usual */
+	return -ECANCELED;
+}
+
 static void execmark_inode_post_setxattr(struct dentry *dentry, const char *name,
 					 const void *value, size_t size, int flags)
 {
@@ -321,6 +338,7 @@ static struct security_hook_list execmark_hooks[] __ro_after_init = {
 	LSM_HOOK_INIT(inode_removexattr, execmark_inode_removexattr),
 	LSM_HOOK_INIT(inode_post_setxattr, execmark_inode_post_setxattr),
 	LSM_HOOK_INIT(inode_post_removexattr, execmark_inode_post_removexattr),
+	LSM_HOOK_INIT(inode_copy_up_xattr, execmark_inode_copy_up_xattr),
 };
 
 static int __init execmark_init(void)

@@ -197,6 +197,23 @@ static int compute(struct file *file)
  *
  * Return: XM_TRUSTED or the reason of a denial.
  */
+/*
+ * The mark's generation. Under overlayfs the mark is read through the
+ * overlay inode while the content (and the cache) is the real inode's: a
+ * mark changed through the overlay bumps the overlay inode, one changed on
+ * the layer bumps the real inode. Both only grow, so their sum changes
+ * whenever either does.
+ */
+static u32 mark_gen(struct file *file, struct execmark_inode *xi)
+{
+	struct execmark_inode *oxi = execmark_inode(file_inode(file));
+	u32 gen = atomic_read(&xi->gen);
+
+	if (oxi && oxi != xi)
+		gen += atomic_read(&oxi->gen);
+	return gen;
+}
+
 int execmark_verdict(struct file *file, bool cached_only)
 {
 	struct inode *inode = d_real_inode(file->f_path.dentry);
@@ -210,20 +227,20 @@ int execmark_verdict(struct file *file, bool cached_only)
 	if (!xi || !IS_I_VERSION(inode))	/* no change detection: no cache */
 		return cached_only ? XM_UNVERIFIABLE : compute(file);
 
-	v = xm_cache_get(&xi->cache, atomic_read(&xi->gen), inode_peek_iversion(inode));
+	v = xm_cache_get(&xi->cache, mark_gen(file, xi), inode_peek_iversion(inode));
 	if (v != XM_NONE || cached_only)
 		goto hit;
 
 	if (wait_on_bit_lock(&xi->flags, XM_INODE_BUSY, TASK_KILLABLE))
 		return XM_ERROR;
-	gen = atomic_read(&xi->gen);
+	gen = mark_gen(file, xi);
 	v = xm_cache_get(&xi->cache, gen, inode_peek_iversion(inode));
 	if (v == XM_NONE) {
 		smp_rmb();	/* read gen before the mark */
 		cookie = inode_query_iversion(inode);
 		v = compute(file);
 		/* Cache only what held from start to end. */
-		if (atomic_read(&xi->gen) != gen || !inode_eq_iversion(inode, cookie) ||
+		if (mark_gen(file, xi) != gen || !inode_eq_iversion(inode, cookie) ||
 		    has_writers(inode)) {
 			if (v == XM_TRUSTED)
 				v = XM_MISMATCH;

@@ -15,7 +15,6 @@ KSRC_SUITES=${KSRC_SUITES:-"trixie-backports forky sid"}
 KSRC_DIR=$EXECMARK_CACHE/linux-src        # unpacked and patched tree
 KBUILD_DIR=$EXECMARK_CACHE/linux-build    # O= build directory
 KHDR_DIR=$EXECMARK_CACHE/linux-headers    # make headers_install output
-OUT_DIR=$EXECMARK_CACHE/out               # helper, selftests, initramfs
 
 log() { printf '[execmark] %s\n' "$*" >&2; }
 die() { printf '[execmark] error: %s\n' "$*" >&2; exit 1; }

@@ -82,7 +82,7 @@ while IFS= read -r -d '' f; do
 	fi
 done < <(find "$overlay" -type f -perm -u+x -print0)
 mkdir -p "$root/usr/lib/execmark"
-cp "$EXECMARK_TOP"/scripts/vm/*.sh "$root/usr/lib/execmark/"
+cp "$EXECMARK_TOP"/scripts/vm/*.sh "$EXECMARK_TOP/scripts/vm/banner.txt" "$root/usr/lib/execmark/"
 cp "$EXECMARK_TOP/scripts/vm/init" "$root/init"
 chmod 0755 "$root/init" "$root"/usr/lib/execmark/*.sh
 

@@ -60,7 +60,7 @@ class Judge:
 
     def check_plan(self, lvl):
         where = self.fullname(lvl.name) or self.kind
-        if lvl.plan is None and lvl.count == 0:
+        if lvl.count == 0:
             self.problems.append(f'{where}: no results')
         elif lvl.plan is not None and lvl.count != lvl.plan:
             self.problems.append(f'{where}: {lvl.count} results for a plan of {lvl.plan}')

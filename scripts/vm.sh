@@ -7,13 +7,14 @@
 #   vm.sh check|demo|bench LOG     non-interactive; console copied to LOG
 #
 # Environment: XM_APPEND (more kernel parameters), XM_TIMEOUT (seconds,
-# non-interactive runs), XM_QEMU_OPTS (more QEMU options).
+# non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_INITRD (the
+# initramfs, default build/initramfs.cpio).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=$1 log=${2:-}
 kernel=$KBUILD_DIR/arch/x86/boot/bzImage
-initrd=$EXECMARK_TOP/build/initramfs.cpio
+initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 [ -f "$initrd" ] || die "no initramfs at $initrd: run 'make initramfs'"
 

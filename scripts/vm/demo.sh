@@ -5,7 +5,31 @@
 say() { printf '\n### %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; sh -c "$*"; }
 
-say "execmark is an active LSM"
-run cat /sys/kernel/security/lsm
-run cat $XM_SECFS/mode
-say "the rest of the story (marking, enforcing, denials in audit) arrives with the LSM's checks"
+say "execmark is an active LSM; the system was marked at boot"
+run 'cat /sys/kernel/security/lsm'
+run 'execmark status'
+
+say "a new script is not marked: permissive mode lets it run, and reports it"
+mkdir -p /tmp/demo
+printf '#!/bin/sh\necho hello from the script\n' >/tmp/demo/hello
+chmod 755 /tmp/demo/hello
+run 'execmark verify /tmp/demo/hello'
+run '/tmp/demo/hello'
+
+say "the administrator marks it; enforce mode runs only marked content"
+run 'execmark mark /tmp/demo/hello'
+run 'execmark verify /tmp/demo/hello'
+run 'execmark mode enforce'
+run '/tmp/demo/hello'
+
+say "someone appends to it: the content no longer matches its mark"
+run 'echo "echo and something else" >>/tmp/demo/hello'
+run '/tmp/demo/hello'
+run 'execmark verify /tmp/demo/hello'
+
+say "the denials, as auditd recorded them"
+sleep 1
+run 'ausearch -m TRUSTED_APP -i -f /tmp/demo/hello'
+
+say "back to permissive"
+run 'execmark mode permissive'

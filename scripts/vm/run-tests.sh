@@ -11,15 +11,21 @@ timeout=${XM_TEST_TIMEOUT:-600}
 # kernel log is dumped at the end for the host to scan.
 dmesg -n 1
 
-list=
+# lock_test locks the mode until reboot: it runs last.
+list= last=
 for t in "$dir"/*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=${t##*/}
 	if [ -n "$1" ]; then
 		case ",$1," in *",$name,"*) ;; *) continue ;; esac
 	fi
-	list="$list $name"
+	if [ "$name" = lock_test ]; then
+		last=$name
+	else
+		list="$list $name"
+	fi
 done
+list="$list $last"
 set -- $list
 echo "TAP version 13"
 echo "1..$#"

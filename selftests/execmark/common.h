@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <linux/capability.h>
 #include <openssl/evp.h>
 
 #include "../../xattr/execmark_xattr.h"
@@ -81,6 +82,18 @@ static inline long long xm_stat(const char *key)
 		if (!strncmp(p, key, klen) && p[klen] == ' ')
 			return atoll(p + klen + 1);
 	return -1;
+}
+
+/* Drop one capability from the effective set. Return: 0 or -errno. */
+static inline int xm_drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }
 
 /* The SHA-256 mark of a file's current content. */
@@ -303,22 +316,19 @@ static inline size_t xm_events_read(int fd, char *buf, size_t size)
 static inline int xm_field(const char *line, const char *key, char *out,
 			   size_t size)
 {
+	const char *end = line + strcspn(line, "\n"), *p = line;
 	size_t klen = strlen(key), n;
-	const char *p = line;
 
-	while (p && *p && *p != '\n') {
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			p += klen + 1;
-			n = strcspn(p, " \n");
-			if (n >= size)
+	while (p < end) {
+		n = strcspn(p, " \n");
+		if (n > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			if (n - klen - 1 >= size)
 				return -1;
-			memcpy(out, p, n);
-			out[n] = '\0';
+			memcpy(out, p + klen + 1, n - klen - 1);
+			out[n - klen - 1] = '\0';
 			return 0;
 		}
-		p = strchr(p, ' ');
-		if (p)
-			p++;
+		p += n + 1;
 	}
 	return -1;
 }

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mode changes need CAP_MAC_ADMIN, and the lock pins the mode until
+ * reboot. The lock cannot be undone: run-tests.sh runs this test last.
+ */
+#define _GNU_SOURCE
+#include "kselftest_harness.h"
+#include "common.h"
+
+/* Root without CAP_MAC_ADMIN. */
+static int without_mac_admin(const char *path, const char *s)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		if (xm_drop_cap(CAP_MAC_ADMIN))
+			_exit(100);
+		_exit(-xm_write(path, s));
+	}
+	waitpid(pid, &status, 0);
+	return -WEXITSTATUS(status);
+}
+
+TEST(mode_and_lock)
+{
+	char buf[32];
+
+	ASSERT_EQ(0, xm_read(XM_SECFS "lock", buf, sizeof(buf)));
+	ASSERT_STREQ("0\n", buf);
+	EXPECT_EQ(-EPERM, without_mac_admin(XM_SECFS "mode", "off"));
+	EXPECT_EQ(-EPERM, without_mac_admin(XM_SECFS "lock", "1"));
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "lock", "0"));
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "lock", "2"));
+
+	ASSERT_EQ(0, xm_set_mode("permissive"));
+	ASSERT_EQ(0, xm_write(XM_SECFS "lock", "1\n"));
+	ASSERT_EQ(0, xm_read(XM_SECFS "lock", buf, sizeof(buf)));
+	EXPECT_STREQ("1\n", buf);
+	EXPECT_EQ(-EPERM, xm_set_mode("enforce"));
+	EXPECT_EQ(-EPERM, xm_set_mode("off"));
+	EXPECT_EQ(0, xm_set_mode("permissive"));	/* no change: allowed */
+	EXPECT_EQ(0, xm_write(XM_SECFS "lock", "1"));	/* again: no-op */
+	ASSERT_EQ(0, xm_read(XM_SECFS "mode", buf, sizeof(buf)));
+	EXPECT_STREQ("permissive\n", buf);
+}
+
+TEST_HARNESS_MAIN
