@@ -26,7 +26,8 @@ K ?= execmark*
 HOST ?= 1
 
 XM_APPEND := kunit.filter_glob=$(K) $(if $(T),execmark.tests=$(T))
-export XM_APPEND
+XM_INITRD := $(BUILD)/initramfs.cpio
+export XM_APPEND XM_INITRD
 
 .PHONY: all kernel helper selftests initramfs run demo check check-host \
 	check-vm bench clean
