@@ -7,8 +7,8 @@
 #   vm.sh check|demo|bench LOG     non-interactive; console copied to LOG
 #
 # Environment: XM_APPEND (more kernel parameters), XM_TIMEOUT (seconds,
-# non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_INITRD (the
-# initramfs, default build/initramfs.cpio).
+# non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_SMP (CPUs,
+# default 2), XM_INITRD (the initramfs, default build/initramfs.cpio).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +19,7 @@ initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 [ -f "$initrd" ] || die "no initramfs at $initrd: run 'make initramfs'"
 
 append="console=ttyS0 panic=-1 oops=panic execmark.run=$mode ${XM_APPEND:-}"
-qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp 2
+qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp "${XM_SMP:-2}"
       -kernel "$kernel" -initrd "$initrd" -no-reboot ${XM_QEMU_OPTS:-})
 
 if [ "$mode" = shell ]; then
