@@ -25,13 +25,14 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "execmark.h"
 
 #define XM_RING_SLOTS	4096
-#define XM_RING_BYTES	(1 << 20)
+#define XM_RING_BYTES	SZ_1M
 
 static struct xm_ring ring;
 static unsigned long reader_busy;

@@ -102,7 +102,7 @@ struct xm_event {
 };
 
 struct xm_ring {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects everything below */
 	struct xm_event **slot;
 	unsigned int size;	/* slots */
 	unsigned int head;	/* oldest event */

@@ -11,6 +11,7 @@
 #include <linux/init.h>
 #include <linux/lsm_hooks.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -104,8 +105,9 @@ static void audit_mode_change(int new, int old, int res)
 	if (!ab)
 		return;
 	/* Not "mode=": ausearch -i reads that as a file mode. */
-	audit_log_format(ab, "lsm=execmark execmark_mode=%s old_execmark_mode=%s auid=%u ses=%u res=%d",
-			 execmark_mode_name(new), execmark_mode_name(old),
+	audit_log_format(ab, "lsm=execmark execmark_mode=%s old_execmark_mode=%s",
+			 execmark_mode_name(new), execmark_mode_name(old));
+	audit_log_format(ab, " auid=%u ses=%u res=%d",
 			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
 			 audit_get_sessionid(current), res);
 	audit_log_end(ab);
@@ -159,18 +161,28 @@ void execmark_lock(void)
 	mutex_unlock(&mode_mutex);
 }
 
-static int __init execmark_mode_setup(char *str)
+/* The boot parameter execmark.mode=; read-only after boot (perm 0). */
+static int mode_param_set(const char *val, const struct kernel_param *kp)
 {
-	int mode = execmark_mode_parse(str, strlen(str));
+	int mode = execmark_mode_parse(val, strlen(val));
 
-	if (mode < 0)
-		pr_err("unknown execmark.mode=%s, keeping %s\n", str,
+	if (mode < 0) {
+		pr_err("unknown execmark.mode=%s, keeping %s\n", val,
 		       execmark_mode_name(execmark_mode));
-	else
-		execmark_mode = mode;
-	return 1;
+		return mode;
+	}
+	execmark_mode = mode;
+	return 0;
 }
-__setup("execmark.mode=", execmark_mode_setup);
+
+static const struct kernel_param_ops mode_param_ops = {
+	.set = mode_param_set,
+};
+
+#undef KBUILD_MODNAME
+#define KBUILD_MODNAME "execmark"
+module_param_cb(mode, &mode_param_ops, NULL, 0);
+MODULE_PARM_DESC(mode, "off, permissive or enforce (default from Kconfig)");
 
 DEFINE_PER_CPU(struct execmark_stats, execmark_stats);
 

@@ -27,8 +27,15 @@
 
 #define XM_CHUNK	(64 * 1024)
 
+/*
+ * A seqcount-like protocol without a counter: the state is the sequence.
+ * A writer (serialised by XM_INODE_BUSY) clears the state, stores the
+ * cookie, then publishes the state; a reader that sees the same non-zero
+ * state before and after reading the cookie read a matching pair.
+ */
 int xm_cache_get(const struct xm_cache *c, u32 gen, u64 cookie)
 {
+	/* pairs with smp_store_release() in xm_cache_set() */
 	u64 state = smp_load_acquire(&c->state);
 	u64 ck;
 
@@ -46,6 +53,7 @@ void xm_cache_set(struct xm_cache *c, u32 gen, u64 cookie, int verdict)
 	WRITE_ONCE(c->state, 0);
 	smp_wmb();	/* no reader pairs the old state with the new cookie */
 	WRITE_ONCE(c->cookie, cookie);
+	/* pairs with smp_load_acquire() in xm_cache_get() */
 	smp_store_release(&c->state, ((u64)gen << 32) | verdict);
 }
 
