@@ -7,6 +7,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# One build at a time in the cache (several checkouts may share it).
+mkdir -p "$EXECMARK_CACHE"
+exec 9>"$EXECMARK_CACHE/.build.lock"
+flock 9
+
 ksrc=$("$EXECMARK_TOP/scripts/fetch-kernel.sh")
 kmake() { make -C "$ksrc" O="$KBUILD_DIR" -j"$(nproc)" -s "$@"; }
 

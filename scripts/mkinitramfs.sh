@@ -69,6 +69,12 @@ rsync -a --exclude test/ --exclude idlelib/ --exclude tkinter/ \
 for so in /usr/lib/python3.11/lib-dynload/*.so; do
 	put_elf "$so"
 done
+# --- execmark-python (issue 5): byte-code compiled ahead and execute
+# permission on the .py/.pyc files of the staged standard library (never
+# the host's), as AT_EXECVE_CHECK requires; init marks /usr at boot.
+"$EXECMARK_TOP/helper/python/execmark-python-prepare" --no-mark --root "$root" \
+	--python /usr/bin/python3.11 "$root/usr/lib/python3.11"
+# --- end execmark-python ---
 
 # The project's files, and the libraries its programs load.
 cp -a "$overlay/." "$root/"

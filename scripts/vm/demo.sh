@@ -6,7 +6,7 @@ say() { printf '\n### %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; sh -c "$*"; }
 
 say "execmark is an active LSM; the system was marked at boot"
-run 'cat /sys/kernel/security/lsm'
+run 'cat /sys/kernel/security/lsm; echo'
 run 'execmark status'
 
 say "a new script is not marked: permissive mode lets it run, and reports it"
@@ -29,7 +29,7 @@ run 'execmark verify /tmp/demo/hello'
 
 say "the denials, as auditd recorded them"
 sleep 1
-run 'ausearch -m TRUSTED_APP -i -f /tmp/demo/hello'
+run 'ausearch -m TRUSTED_APP -i | grep /tmp/demo/hello'
 
 say "back to permissive"
 run 'execmark mode permissive'
