@@ -66,6 +66,11 @@ $(AUX)/dyn-interp: selftests/execmark/aux/hello.c
 $(AUX)/preload.so: selftests/execmark/aux/preload.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
+# forward_test's burst of denials: N PROT_EXEC mmaps of one file.
+ST_BINS += $(AUX)/burst
+$(AUX)/burst: selftests/execmark/aux/burst.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Werror -o $@ $<
 
 # The kernel's own LSM list test, which scripts/kernel.patch teaches execmark.
 $(TESTDIR)/lsm_list_modules_test: | kernel

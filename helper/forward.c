@@ -29,6 +29,7 @@
 #include <libaudit.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "cmd.h"
 
@@ -38,6 +39,7 @@
 #define ACK_TIMEOUT_MS	2000
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
+#define STATUS_TTL_MS	100		/* see audit_ready() */
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -52,6 +54,11 @@ struct fwd {
 	size_t len;
 	bool discarding;	/* inside an overlong line */
 	bool failing;		/* delivery failed; said so once */
+	bool no_status;		/* AUDIT_GET not allowed: cannot check auditd */
+	pid_t auditd_pid;	/* the auditd last named by the kernel */
+	int auditd_pidfd;	/* its pidfd, or -1 */
+	int auditd_pidfd_err;	/* why there is none */
+	uint64_t status_until;	/* ask the kernel again after this */
 	sigset_t waitmask;	/* signal mask while waiting */
 };
 
@@ -78,11 +85,14 @@ static int open_events(struct fwd *f)
 	return f->efd < 0 ? -errno : 0;
 }
 
-/* Wait for the kernel's answer to netlink message @seq. */
-static int audit_ack(struct fwd *f, uint32_t seq)
+/*
+ * Wait for the kernel's answer to netlink message @seq: its error, or, when
+ * @type is not NLMSG_ERROR, a message of @type (then in @rep).
+ */
+static int audit_reply(struct fwd *f, uint32_t seq, int type,
+		       struct audit_reply *rep)
 {
 	uint64_t deadline = now_ns() + ACK_TIMEOUT_MS * 1000000ull;
-	struct audit_reply rep;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = f->afd, .events = POLLIN };
@@ -99,22 +109,119 @@ static int audit_ack(struct fwd *f, uint32_t seq)
 			return -EINTR;
 		if (ret <= 0)
 			continue;
-		ret = audit_get_reply(f->afd, &rep, GET_REPLY_NONBLOCKING, 0);
+		ret = audit_get_reply(f->afd, rep, GET_REPLY_NONBLOCKING, 0);
 		if (ret == 0 || ret == -EAGAIN || ret == -EINTR)
 			continue;
 		if (ret < 0)
 			return ret;
-		if (rep.type == NLMSG_ERROR && rep.nlh->nlmsg_seq == seq)
-			return rep.error->error;
+		if (rep->nlh->nlmsg_seq != seq)
+			continue;
+		if (rep->type == NLMSG_ERROR &&
+		    (rep->error->error || type == NLMSG_ERROR))
+			return rep->error->error;
+		if (rep->type == type)
+			return 0;
 	}
+}
+
+/* Send one netlink message; its sequence number, or -errno. */
+static int64_t audit_send_msg(struct fwd *f, int type, uint16_t flags,
+			      const void *data, size_t len)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	struct audit_message req;
+	ssize_t n;
+
+	memset(&req.nlh, 0, sizeof(req.nlh));
+	req.nlh.nlmsg_len = NLMSG_LENGTH(len);
+	req.nlh.nlmsg_type = type;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | flags;
+	req.nlh.nlmsg_seq = ++f->nlseq;
+	if (len)
+		memcpy(NLMSG_DATA(&req.nlh), data, len);
+	do
+		n = sendto(f->afd, &req, req.nlh.nlmsg_len, 0,
+			   (struct sockaddr *)&addr, sizeof(addr));
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -(int64_t)errno : (int64_t)req.nlh.nlmsg_seq;
+}
+
+/*
+ * Is the auditd that the kernel names still running? auditd (3.0.9 at
+ * least) can exit on SIGTERM without unregistering; the kernel notices
+ * only when sending it a record fails, and drops that record. The kernel
+ * holds a reference to auditd's struct pid, so its number is not reused
+ * while registered.
+ */
+static bool auditd_running(struct fwd *f, pid_t pid)
+{
+	struct pollfd pfd;
+
+	if (pid != f->auditd_pid) {
+		if (f->auditd_pidfd >= 0)
+			close(f->auditd_pidfd);
+		f->auditd_pid = pid;
+		f->auditd_pidfd = syscall(SYS_pidfd_open, pid, 0);
+		f->auditd_pidfd_err = f->auditd_pidfd < 0 ? errno : 0;
+	}
+	if (f->auditd_pidfd < 0)	/* no pidfd_open(): assume it runs */
+		return f->auditd_pidfd_err != ESRCH;
+	pfd = (struct pollfd){ .fd = f->auditd_pidfd, .events = POLLIN };
+	return poll(&pfd, 1, 0) == 0;
+}
+
+/*
+ * Is there an auditd to take our records? The kernel acknowledges a user
+ * record as soon as it has queued it, but while no auditd is registered
+ * it only prints the record to the kernel log (ratelimited) and drops it,
+ * without counting it as lost (unless booted with audit=1, which keeps up
+ * to backlog_limit records for the next auditd); and while auditing is
+ * disabled it drops user records silently. So we ask first (AUDIT_GET,
+ * which needs CAP_AUDIT_CONTROL), and treat "no auditd" and "disabled" as
+ * delivery failures: the record stays ours and the kernel's ring accounts
+ * for what it cannot hold meanwhile. We ask at most every STATUS_TTL_MS
+ * and check on every record that the auditd named then still runs. Lost
+ * all the same: a record sent just before auditd stops (with auditd), and
+ * those sent in the STATUS_TTL_MS after auditing is disabled or auditd
+ * unregisters but keeps running.
+ */
+static int audit_ready(struct fwd *f)
+{
+	struct audit_reply rep;
+	int64_t seq;
+	int ret;
+
+	if (f->no_status)
+		return 0;
+	/* Between two questions, only whether that auditd still runs. */
+	if (f->auditd_pid && now_ns() < f->status_until)
+		return auditd_running(f, f->auditd_pid) ? 0 : -ESRCH;
+	seq = audit_send_msg(f, AUDIT_GET, 0, NULL, 0);
+	if (seq < 0)
+		return seq;
+	ret = audit_reply(f, seq, AUDIT_GET, &rep);
+	if (ret == -EPERM || ret == -EACCES) {
+		warnmsg("cannot ask the kernel whether auditd runs (needs "
+			"CAP_AUDIT_CONTROL in the initial pid namespace): "
+			"records sent while auditd is down will be lost");
+		f->no_status = true;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (!rep.status->pid || !auditd_running(f, rep.status->pid))
+		return -ESRCH;
+	if (!rep.status->enabled)
+		return -ENOLINK;
+	f->status_until = now_ns() + STATUS_TTL_MS * 1000000ull;
+	return 0;
 }
 
 /* Send one record of @len bytes (plus its NUL) to the kernel's audit. */
 static int audit_deliver(struct fwd *f, const char *text, size_t len)
 {
-	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
-	struct audit_message req;
-	ssize_t n;
+	struct audit_reply rep;
+	int64_t seq;
 	int ret;
 
 	if (f->afd < 0) {
@@ -122,22 +229,26 @@ static int audit_deliver(struct fwd *f, const char *text, size_t len)
 		if (f->afd < 0)
 			return -errno;
 	}
-	memset(&req.nlh, 0, sizeof(req.nlh));
-	req.nlh.nlmsg_len = NLMSG_LENGTH(len + 1);
-	req.nlh.nlmsg_type = AUDIT_TRUSTED_APP;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nlh.nlmsg_seq = ++f->nlseq;
-	memcpy(NLMSG_DATA(&req.nlh), text, len + 1);
-	do
-		n = sendto(f->afd, &req, req.nlh.nlmsg_len, 0,
-			   (struct sockaddr *)&addr, sizeof(addr));
-	while (n < 0 && errno == EINTR);
-	ret = n < 0 ? -errno : audit_ack(f, req.nlh.nlmsg_seq);
-	if (ret) {	/* start afresh with a new socket */
+	ret = audit_ready(f);
+	if (!ret) {
+		seq = audit_send_msg(f, AUDIT_TRUSTED_APP, NLM_F_ACK, text, len + 1);
+		ret = seq < 0 ? seq : audit_reply(f, seq, NLMSG_ERROR, &rep);
+	}
+	if (ret) {	/* start afresh with a new socket, and ask again */
 		audit_close(f->afd);
 		f->afd = -1;
+		f->status_until = 0;
 	}
 	return ret;
+}
+
+static const char *deliver_strerror(int err)
+{
+	if (err == -ESRCH)
+		return "auditd is not running";
+	if (err == -ENOLINK)
+		return "auditing is disabled";
+	return strerror(-err);
 }
 
 static int sink_deliver(struct fwd *f, const char *text)
@@ -168,7 +279,7 @@ static bool deliver(struct fwd *f, const char *text, size_t len)
 		}
 		if (!f->failing)
 			warnmsg("cannot deliver to the audit subsystem: %s; retrying",
-				strerror(-err));
+				deliver_strerror(err));
 		f->failing = true;
 		if (!pause_ms(f, backoff))
 			return false;
@@ -358,7 +469,7 @@ int cmd_forward(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *sink = getenv("EXECMARK_FORWARD_SINK");
 	const char *fails = getenv("EXECMARK_TEST_SINK_FAILURES");
-	struct fwd f = { .afd = -1 };
+	struct fwd f = { .afd = -1, .auditd_pidfd = -1 };
 	bool foreground = false;
 	sigset_t block;
 	int err;
@@ -439,6 +550,8 @@ int cmd_forward(int argc, char **argv)
 	close(f.efd);
 	if (f.afd >= 0)
 		audit_close(f.afd);
+	if (f.auditd_pidfd >= 0)
+		close(f.auditd_pidfd);
 	free(f.buf);
 	free(f.events);
 	return EXIT_OK;
