@@ -263,7 +263,8 @@ static bool is_exe_file(struct file *file)
 static int execmark_mmap_file(struct file *file, unsigned long reqprot,
 			      unsigned long prot, unsigned long flags)
 {
-	if (!file || !(prot & PROT_EXEC))
+	if (!file || !(prot & PROT_EXEC) ||
+	    READ_ONCE(execmark_mode) == EXECMARK_MODE_OFF)
 		return 0;
 	if (unlikely(current->in_execve))
 		return is_exe_file(file) ? 0 : check(file, XM_OP_EXEC);
