@@ -109,6 +109,7 @@ demo: all
 
 check-host:
 	@mkdir -p $(LOGS)
+	@python3 scripts/tap_test.py 2>&1 | tee $(LOGS)/host-tap.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
 
@@ -119,11 +120,12 @@ check-vm: all
 
 check: all
 	@mkdir -p $(LOGS)
-	@rm -f $(LOGS)/host.log $(LOGS)/host-asan.log
+	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log
 	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
 	@scripts/vm.sh check $(LOGS)/check.log >/dev/null || true
 	@python3 scripts/tap.py $(LOGS)/check.log \
-		$(if $(filter 1,$(HOST)),--host $(LOGS)/host.log --host $(LOGS)/host-asan.log)
+		$(if $(filter 1,$(HOST)),--host $(LOGS)/host-tap.log --host $(LOGS)/host.log \
+			--host $(LOGS)/host-asan.log)
 
 # Instruction counting (-icount): guest time is executed instructions, so
 # ratios measured in one boot vary by about 0.5% instead of 8%.
