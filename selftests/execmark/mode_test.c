@@ -3,52 +3,15 @@
  * execmark plumbing: the LSM is active and its mode is what the boot asked.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "kselftest_harness.h"
-
-#define SECFS "/sys/kernel/security/execmark/"
-
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
+#include "common.h"
 
 /* The mode the kernel was booted with: execmark.mode=, else the default. */
 static const char *boot_mode(char *cmdline, size_t size)
 {
 	char *p, *end;
 
-	if (read_file("/proc/cmdline", cmdline, size))
+	if (xm_read("/proc/cmdline", cmdline, size))
 		return NULL;
 	p = strstr(cmdline, "execmark.mode=");
 	if (!p)
@@ -63,7 +26,7 @@ TEST(lsm_is_listed)
 {
 	char buf[4096];
 
-	ASSERT_EQ(0, read_file("/sys/kernel/security/lsm", buf, sizeof(buf)));
+	ASSERT_EQ(0, xm_read("/sys/kernel/security/lsm", buf, sizeof(buf)));
 	TH_LOG("active LSMs: %s", buf);
 	ASSERT_NE(NULL, strstr(buf, "execmark"));
 }
@@ -74,7 +37,7 @@ TEST(boot_mode_reads_back)
 	const char *bm = boot_mode(cmdline, sizeof(cmdline));
 
 	ASSERT_NE(NULL, bm);
-	ASSERT_EQ(0, read_file(SECFS "mode", mode, sizeof(mode)));
+	ASSERT_EQ(0, xm_read(XM_SECFS "mode", mode, sizeof(mode)));
 	snprintf(want, sizeof(want), "%s\n", bm);
 	ASSERT_STREQ(want, mode);
 }
@@ -85,16 +48,16 @@ TEST(mode_round_trip)
 	char orig[32], now[32], want[40];
 	unsigned int i;
 
-	ASSERT_EQ(0, read_file(SECFS "mode", orig, sizeof(orig)));
+	ASSERT_EQ(0, xm_read(XM_SECFS "mode", orig, sizeof(orig)));
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		ASSERT_EQ(0, write_file(SECFS "mode", modes[i]));
-		ASSERT_EQ(0, read_file(SECFS "mode", now, sizeof(now)));
+		ASSERT_EQ(0, xm_write(XM_SECFS "mode", modes[i]));
+		ASSERT_EQ(0, xm_read(XM_SECFS "mode", now, sizeof(now)));
 		snprintf(want, sizeof(want), "%s\n", modes[i]);
 		EXPECT_STREQ(want, now);
 	}
-	EXPECT_EQ(-EINVAL, write_file(SECFS "mode", "enforcing"));
-	EXPECT_EQ(-EINVAL, write_file(SECFS "mode", ""));
-	ASSERT_EQ(0, write_file(SECFS "mode", orig));
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "mode", "enforcing"));
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "mode", ""));
+	ASSERT_EQ(0, xm_write(XM_SECFS "mode", orig));
 }
 
 TEST_HARNESS_MAIN
