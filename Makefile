@@ -84,6 +84,31 @@ $(TESTDIR)/helper_test: selftests/execmark/helper_test.sh
 	install -m 0755 $< $@
 ST_BINS += $(TESTDIR)/helper_test
 
+# --- execmark-python (issue 5): the CPython launcher, its tree preparation,
+# its VM test and benchmark. Documentation/python.rst.
+# Linked with Debian's static libpython3.11.a, non-PIE and exporting its
+# symbols for the extension modules, as Debian links /usr/bin/python3.11:
+# against libpython3.11.so the interpreter is about 12% slower.
+PYCONFIG := /usr/bin/python3.11-config
+PY_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror \
+	$(shell $(PYCONFIG) --includes)
+PY_LIBS := -no-pie -Xlinker -export-dynamic -L$(shell $(PYCONFIG) --configdir) \
+	-l:libpython3.11.a -ldl -lm -lz -lexpat
+$(ROOTFS)/usr/bin/execmark-python: helper/python/execmark-python.c
+	@mkdir -p $(@D)
+	$(CC) $(PY_CFLAGS) -o $@ $< $(PY_LIBS)
+$(ROOTFS)/usr/sbin/execmark-python-prepare: helper/python/execmark-python-prepare
+	install -D -m 0755 $< $@
+$(TESTDIR)/python_test: selftests/execmark/python_test.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+$(ROOTFS)/usr/lib/execmark/bench/python-bench.sh: bench/python-bench.sh
+	install -D -m 0755 $< $@
+ST_BINS += $(ROOTFS)/usr/bin/execmark-python \
+	$(ROOTFS)/usr/sbin/execmark-python-prepare $(TESTDIR)/python_test \
+	$(ROOTFS)/usr/lib/execmark/bench/python-bench.sh
+# --- end execmark-python ---
+
 selftests: $(ST_BINS)
 
 # Benchmarks run in the VM too (make bench); they are not tests.
