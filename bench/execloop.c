@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * execloop N PATH [ARG]: fork and execve PATH N times, waiting for each;
- * prints the mean guest nanoseconds per fork+exec. Under
+ * prints the mean guest nanoseconds per fork+exec. A PATH with "%d" in it
+ * names a different file each time: PATH with %d replaced by 0 .. N-1. Under
  * qemu -icount shift=0 a guest nanosecond is one executed instruction.
  */
 #define _GNU_SOURCE
@@ -14,7 +15,7 @@
 int main(int argc, char **argv)
 {
 	struct timespec a, b;
-	char *args[3];
+	char *args[3], path[4096];
 	long i, n;
 	int status;
 
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			return 1;
 		if (!pid) {
+			snprintf(path, sizeof(path), argv[2], (int)i);
+			args[0] = path;
 			execv(args[0], args);
 			_exit(127);
 		}

@@ -1,76 +1,188 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the VM (make bench): execmark's cost on exec against mode off
-# and against IMA appraisal of the same content, side by side in one boot,
-# interleaved rounds, medians. Booted with -icount shift=0: guest
-# nanoseconds are executed instructions, so the figures are ratios of
-# instruction counts, not wall-clock times.
-L=/usr/lib/execmark/bench/execloop
-M=/sys/kernel/security/execmark/mode
-IMA=/sys/kernel/security/ima/policy
-ROUNDS=${ROUNDS:-7}
-N=${N:-200}
+# Runs inside the VM (make bench): execmark against mode off, IMA appraisal
+# and fapolicyd on the same scenarios, in one boot. Booted with -icount
+# shift=0: guest nanoseconds are executed instructions, so the figures are
+# instruction counts and their ratios, not wall-clock times.
+#
+# Columns: off and enforce run on tree $D/p (marked with execmark mark);
+# IMA runs with execmark off on tree $D/i, a copy owned by $FOWNER (IMA's
+# policy appraises that owner's files only), hashed with evmctl ima_hash;
+# fapolicyd runs with execmark off on $D/p, trusting its programs by
+# sha256 (fapolicyd-cli --file add). Each round runs every column in turn
+# (A/B interleaved), fapolicyd started before its turn and stopped after.
+. /usr/lib/execmark/vmlib.sh
+B=/usr/lib/execmark/bench
+ROUNDS=${ROUNDS:-5}	# interleaved rounds; medians
+BIGROUNDS=${BIGROUNDS:-3}	# rounds of the 64 MiB first exec
+N=${N:-200}		# execs per warm measurement
+NF=${NF:-1000}		# distinct binaries, data files
 D=/tmp/bench
-FOWNER=4242		# IMA's policy appraises the files of this owner only
+FOWNER=4242
+COLS="off enforce ima fapolicyd"
 mkdir -p $D && mount -t tmpfs tmpfs $D
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
-# security.ima as evmctl ima_hash writes it: IMA_XATTR_DIGEST_NG, sha256.
-ima_hash() {
-	python3 -c 'import hashlib, os, sys
-p = sys.argv[1]
-os.setxattr(p, "security.ima", b"\x04\x04" + hashlib.sha256(open(p, "rb").read()).digest())' "$1"
-}
 
-echo "execmark bench: guest time under qemu -icount shift=0 (instructions), medians of $ROUNDS interleaved rounds"
-cp /usr/bin/busybox $D/true
-if [ ! -f $M ]; then
+echo "execmark bench: instruction counts under qemu -icount shift=0,sleep=off -smp 1, not wall-clock"
+if [ ! -f $XM_SECFS/mode ]; then
 	# A boot without execmark in lsm=: only the baseline.
-	for r in $(seq $ROUNDS); do $L $N $D/true; done | median >$D/base
+	cp /usr/bin/busybox $D/true
+	for r in $(seq $ROUNDS); do $B/execloop $N $D/true; done | median >$D/base
 	echo "bench: warm exec, execmark not in lsm=: $(cat $D/base) instructions per fork+exec"
 	exit 0
 fi
 
-# The same binary three times: marked for execmark, hashed for IMA (its
-# owner is in IMA's policy), and as a plain copy.
-execmark mark $D/true 2>/dev/null
-mkdir $D/ima && cp /usr/bin/busybox $D/ima/true && chown $FOWNER $D/ima/true
-ima_hash $D/ima/true
+# tree DIR: the benchmark's files. true: busybox; bin/0..: distinct small
+# programs; libprog and libs/: a program that loads 20 libraries; big: a
+# 64 MiB program (tiny and 64 MiB of zeros); data/0..: unmarked 4 KiB data files.
+tree() {
+	mkdir -p $1/bin $1/data
+	cp /usr/bin/busybox $1/true
+	cp -r $B/libprog $B/libs $1/
+	{ cat $B/tiny; dd if=/dev/zero bs=1M count=64 2>/dev/null; } >$1/big
+	chmod 0755 $1/big
+	i=0
+	while [ $i -lt $NF ]; do
+		{ cat $B/tiny; echo $i; } >$1/bin/$i && chmod 0755 $1/bin/$i
+		dd if=/dev/urandom of=$1/data/$i bs=4096 count=1 2>/dev/null
+		i=$((i + 1))
+	done
+}
+tree $D/p
+tree $D/i && chown -R $FOWNER $D/i
+execmark mark -r $D/p/true $D/p/bin $D/p/libprog $D/p/libs $D/p/big 2>/dev/null
+ima_hash $D/i/true $D/i/bin $D/i/libprog $D/i/libs $D/i/big
 printf 'appraise func=BPRM_CHECK fowner=%s\nappraise func=MMAP_CHECK fowner=%s\n' \
-	$FOWNER $FOWNER >$IMA || echo "bench: cannot load an IMA policy"
+	$FOWNER $FOWNER >/sys/kernel/security/ima/policy ||
+	echo "bench: IMA: cannot load a policy"
 
-: >$D/off; : >$D/enforce; : >$D/ima.t
+# fapolicyd: integrity = sha256, trust from the file backend only, only
+# tmpfs watched (the image's root file system is rootfs: not watched), the
+# upstream sample rules for ELF files.
+FAPD=
+fapd_setup() {
+	command -v fapolicyd >/dev/null || { FAPD="not in the image"; return; }
+	mkdir -p /run/fapolicyd && chown fapolicyd:fapolicyd /run/fapolicyd /var/lib/fapolicyd
+	cat >/etc/fapolicyd/fapolicyd.conf <<-EOF
+	permissive = 0
+	nice_val = 0
+	q_size = 640
+	uid = fapolicyd
+	gid = fapolicyd
+	do_stat_report = 0
+	detailed_report = 0
+	db_max_size = 50
+	subj_cache_size = 1549
+	obj_cache_size = 8191
+	watch_fs = tmpfs
+	trust = file
+	integrity = sha256
+	syslog_format = rule,dec,perm,auid,pid,exe,:,path,ftype,trust
+	rpm_sha256_only = 0
+	allow_filesystem_mark = 0
+	EOF
+	cat >/etc/fapolicyd/compiled.rules <<-EOF
+	deny_audit perm=any pattern=ld_so : all
+	deny_audit perm=any all : ftype=application/x-bad-elf
+	allow perm=open all : ftype=application/x-sharedlib trust=1
+	deny_audit perm=open all : ftype=application/x-sharedlib
+	allow perm=execute all : trust=1
+	deny_audit perm=execute all : all
+	allow perm=open all : all
+	EOF
+	: >/etc/fapolicyd/fapolicyd.trust
+	for f in $D/p/true $D/p/bin $D/p/libprog $D/p/libs $D/p/big; do
+		fapolicyd-cli --file add $f >/dev/null 2>$D/fapd.err ||
+			FAPD="fapolicyd-cli --file add $f failed: $(head -1 $D/fapd.err)"
+	done
+}
+# Started in the foreground (--debug-deny: denials to stderr), ready when
+# its fanotify descriptor has marks.
+fapd_start() {
+	fapolicyd --debug-deny 2>>$D/fapd.log &
+	FPID=$!
+	for t in $(seq 100); do
+		grep -qs 'fanotify mnt_id' /proc/$FPID/fdinfo/* && return 0
+		kill -0 $FPID 2>/dev/null || break
+		sleep 0.1
+	done
+	FAPD="the daemon did not start: $(grep -v '^$' $D/fapd.log | tail -1)"
+	kill $FPID 2>/dev/null; wait $FPID 2>/dev/null
+	return 1
+}
+fapd_stop() { kill $FPID && wait $FPID 2>/dev/null; }
+fapd_setup
+
+# col C: set up column C (mode, tree T); uncol: undo.
+col() {
+	T=$D/p
+	case $1 in
+	off) set_mode off ;;
+	enforce) set_mode enforce ;;
+	ima) set_mode off; T=$D/i ;;
+	fapolicyd) set_mode off; [ -z "$FAPD" ] && fapd_start ;;
+	esac
+}
+uncol() { [ $1 = fapolicyd ] && [ -n "$FPID" ] && fapd_stop; FPID=; set_mode off; }
+# cold C FILE...: make column C check FILEs afresh at their next exec: a
+# new mark (execmark), a new security.ima (IMA); fapolicyd was just started
+# (empty caches); off checks nothing.
+cold() {
+	c=$1; shift
+	case $c in
+	enforce) execmark unmark -r "$@" >/dev/null && execmark mark -r "$@" 2>/dev/null ;;
+	ima) ima_hash "$@" ;;
+	esac
+}
+# m C ROW COMMAND...: append COMMAND's figure to row ROW of column C.
+m() { c=$1 row=$2; shift 2; "$@" >>$D/$row.$c 2>/dev/null || echo "bench: $row/$c: '$*' failed" >&2; }
+
 for r in $(seq $ROUNDS); do
-	echo off >$M; $L $N $D/true >>$D/off
-	echo enforce >$M; $L $N $D/true >>$D/enforce
-	echo off >$M; $L $N $D/ima/true >>$D/ima.t
+	for c in $COLS; do
+		[ $c = fapolicyd ] && [ -n "$FAPD" ] && continue
+		col $c || continue
+		cold $c $T/bin
+		m $c cold1000 $B/execloop $NF $T/bin/%d
+		m $c warm1000 $B/execloop $NF $T/bin/%d
+		# warm: one untimed pass first
+		$B/execloop 1 $T/true >/dev/null; $B/execloop 1 $T/libprog >/dev/null
+		$B/readloop $NF $T/data/%d >/dev/null
+		m $c exec1 $B/execloop $N $T/true
+		m $c libs20 $B/execloop $N $T/libprog
+		m $c read1000 $B/readloop $NF $T/data/%d
+		uncol $c
+	done
 done
-off=$(median <$D/off) enf=$(median <$D/enforce) ima=$(median <$D/ima.t)
-echo "bench: warm exec, mode off: $off instructions per fork+exec"
-echo "bench: warm exec, mode enforce: $enf instructions per fork+exec"
-echo "bench: warm exec, IMA appraisal (execmark off): $ima instructions per fork+exec"
-echo "bench: ratio warm exec enforce/off: $(ratio $enf $off) (goal <= 1.005)"
-echo "bench: ratio warm exec IMA/off: $(ratio $ima $off)"
+for r in $(seq $BIGROUNDS); do
+	for c in $COLS; do
+		[ $c = fapolicyd ] && [ -n "$FAPD" ] && continue
+		col $c || continue
+		cold $c $T/big
+		m $c big $B/execloop 1 $T/big
+		uncol $c
+	done
+done
 
-# First exec of a 64 MiB file (busybox with 64 MiB appended): each round
-# gives both a new mark / a new security.ima, so the next exec hashes.
-cp /usr/bin/busybox $D/big && dd if=/dev/zero bs=1M count=64 2>/dev/null >>$D/big
-cp $D/big $D/ima/big && chown $FOWNER $D/ima/big
-mv $D/big $D/true && mv $D/ima/big $D/ima/true
-: >$D/first; : >$D/ifirst
-for r in 1 2 3; do
-	execmark unmark $D/true; execmark mark $D/true 2>/dev/null
-	echo enforce >$M; $L 1 $D/true >>$D/first
-	ima_hash $D/ima/true
-	echo off >$M; $L 1 $D/ima/true >>$D/ifirst
-done
-echo enforce >$M; warm=$($L 20 $D/true)
-echo permissive >$M
-first=$(median <$D/first) ifirst=$(median <$D/ifirst)
-perbyte() { awk -v f="$1" -v w="$warm" 'BEGIN { printf "%.1f", (f - w) / 67108864 }'; }
-echo "bench: first exec of a 64 MiB file, execmark: $first instructions ($(perbyte $first) per byte)"
-echo "bench: first exec of a 64 MiB file, IMA: $ifirst instructions ($(perbyte $ifirst) per byte)"
-echo "bench: ratio first exec 64 MiB execmark/IMA: $(ratio $first $ifirst) (goal <= 1.0)"
+# The table: medians, and each column against off.
+med() { [ -s $D/$1.$2 ] && median <$D/$1.$2 || echo -; }
+row() {
+	printf 'bench: %-40s' "$2"
+	for c in $COLS; do printf ' %11s' "$(med $1 $c)"; done
+	for c in enforce ima fapolicyd; do
+		a=$(med $1 $c) o=$(med $1 off)
+		[ "$a" = - ] || [ "$o" = - ] && printf ' %9s' - || printf ' %9s' "$(ratio $a $o)"
+	done
+	echo
+}
+echo "bench: medians of $ROUNDS rounds ($BIGROUNDS for 64 MiB), columns interleaved in each round; instructions per unit"
+printf 'bench: %-40s %11s %11s %11s %11s %9s %9s %9s\n' scenario off enforce IMA fapolicyd enf/off IMA/off fapd/off
+row exec1 "exec 1 binary, warm (per exec)"
+row cold1000 "exec $NF binaries, cold (per exec)"
+row warm1000 "exec $NF binaries, warm (per exec)"
+row libs20 "exec + load 20 libraries (per exec)"
+row read1000 "open+read $NF data files (per file)"
+row big "first exec of 64 MiB (per exec)"
+[ -z "$FAPD" ] || echo "bench: fapolicyd: cannot run: $FAPD"
+set_mode permissive
 
 # --- execmark-python (issue 5): import of 200 standard-library modules,
 # execmark-python against the stock python3 (bench/python-bench.sh).

@@ -12,7 +12,7 @@ pkgs=(
 	# VM: emulator and the userspace copied into the initramfs
 	qemu-system-x86 busybox-static auditd python3.11 python3-dev cpio rsync file
 	# benchmarks
-	ima-evm-utils
+	ima-evm-utils fapolicyd
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()

@@ -56,6 +56,12 @@ done
 put_elf /sbin/auditd /sbin/auditctl /sbin/ausearch /sbin/aureport
 # mke2fs for the selftests' ext4 images (busybox's makes ext2 only).
 put_elf /sbin/mke2fs
+# The benchmarks' references: evmctl writes security.ima; fapolicyd (its
+# configuration is written by bench/vm-bench.sh) with libmagic's databases.
+put_elf /usr/bin/evmctl /usr/sbin/fapolicyd /usr/sbin/fapolicyd-cli
+put /usr/share/fapolicyd/fapolicyd-magic.mgc
+put /usr/share/misc/magic.mgc
+mkdir -p "$root/etc/fapolicyd/trust.d" "$root/etc/fapolicyd/rules.d" "$root/var/lib/fapolicyd"
 mkdir -p "$root/etc/audit/rules.d" "$root/etc/audit/plugins.d"
 cp "$EXECMARK_TOP/scripts/vm/auditd.conf" "$root/etc/audit/auditd.conf"
 chmod 0640 "$root/etc/audit/auditd.conf"
@@ -83,6 +89,7 @@ while IFS= read -r -d '' f; do
 		# Libraries only: a test program may name an ELF interpreter
 		# that its test creates (the system's is in the image anyway).
 		while read -r lib; do
+			case $lib in "$overlay"/*) continue ;; esac	# in the overlay already
 			put "$lib"
 		done < <(ldd "$f" | awk '/=> \// { print $3 }')
 	fi
@@ -95,11 +102,13 @@ chmod 0755 "$root/init" "$root"/usr/lib/execmark/*.sh
 cat >"$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+fapolicyd:x:102:106::/run/fapolicyd:/bin/false
 PW
 cat >"$root/etc/group" <<'GR'
 root:x:0:
 adm:x:4:
 nogroup:x:65534:
+fapolicyd:x:106:
 GR
 echo "passwd: files" >"$root/etc/nsswitch.conf"
 echo "group: files" >>"$root/etc/nsswitch.conf"

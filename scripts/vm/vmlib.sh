@@ -27,3 +27,18 @@ mark_system() {
 start_forwarder() {
 	[ -x /usr/sbin/execmark ] && execmark forward
 }
+
+# execmark's mode: off, permissive or enforce.
+set_mode() { echo "$1" >$XM_SECFS/mode; }
+
+# Numbers, one a line on stdin: the median (the lower one of an even count).
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# ratio A B: A / B to four places.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b) printf "%.4f", a / b; else print "-" }'; }
+# ima_hash PATH...: security.ima = the sha256 of each file (directories:
+# of each file under them), written by evmctl.
+ima_hash() {
+	for p in "$@"; do
+		if [ -d "$p" ]; then evmctl ima_hash -r "$p"; else evmctl ima_hash "$p"; fi
+	done >/dev/null 2>&1	# evmctl prints each hash
+}
