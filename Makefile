@@ -133,8 +133,8 @@ $(BENCHDIR)/vm-bench.sh: bench/vm-bench.sh
 
 initramfs: helper selftests $(BENCHDIR)/execloop $(BENCHDIR)/readloop \
 		$(BENCHDIR)/libprog $(BENCHDIR)/tiny $(BENCHDIR)/vm-bench.sh
-	@install -D -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark
-	@install -D -m 0755 -t $(ROOTFS)/usr/lib/execmark/helper \
+	@install -C -D -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark
+	@install -C -D -m 0755 -t $(ROOTFS)/usr/lib/execmark/helper \
 		$(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool selftests/helper/run.sh
 	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
 

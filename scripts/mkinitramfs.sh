@@ -13,6 +13,19 @@ set -euo pipefail
 
 out=$1 overlay=$2
 root=$out.d
+
+# Nothing to do when the inputs are unchanged: the project's files, these
+# scripts, and the versions of the host packages copied in.
+inputs=$( {
+	(cd "$overlay" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
+	sha256sum "$0" "$EXECMARK_TOP"/scripts/vm/* "$EXECMARK_TOP/helper/python/execmark-python-prepare"
+	dpkg-query -W busybox-static auditd python3.11 libpython3.11-stdlib e2fsprogs \
+		ima-evm-utils fapolicyd libc6
+} | sha256sum | cut -c1-16)
+if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$inputs" ]; then
+	log "initramfs: $out is up to date"
+	exit 0
+fi
 rm -rf "$root"
 mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,etc,proc,sys,dev,tmp,run,root,var/log/audit,var/run,var/tmp,mnt}
 chmod 1777 "$root/var/tmp"
@@ -116,4 +129,5 @@ echo execmark >"$root/etc/hostname"
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$out.tmp"
 mv "$out.tmp" "$out"
+echo "$inputs" >"$out.stamp"
 log "initramfs: $out ($(du -m "$out" | cut -f1) MiB)"
