@@ -13,9 +13,9 @@
 #include "util.h"
 
 static const struct algo algos[] = {
-	{ "sha256", EXECMARK_ALGO_SHA256, 32 },
-	{ "sha384", EXECMARK_ALGO_SHA384, 48 },
-	{ "sha512", EXECMARK_ALGO_SHA512, 64 },
+	{ "sha256", EXECMARK_ALGO_SHA256, EXECMARK_SHA256_SIZE },
+	{ "sha384", EXECMARK_ALGO_SHA384, EXECMARK_SHA384_SIZE },
+	{ "sha512", EXECMARK_ALGO_SHA512, EXECMARK_SHA512_SIZE },
 };
 
 static EVP_MD *mds[ARRAY_SIZE(algos)];

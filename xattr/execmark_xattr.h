@@ -33,8 +33,13 @@
 #define EXECMARK_ALGO_SHA384	5
 #define EXECMARK_ALGO_SHA512	6
 
+/* Digest sizes, in bytes, of those algorithms. */
+#define EXECMARK_SHA256_SIZE	32
+#define EXECMARK_SHA384_SIZE	48
+#define EXECMARK_SHA512_SIZE	64
+
 #define EXECMARK_HDR_SIZE	2
-#define EXECMARK_MAX_DIGEST	64
+#define EXECMARK_MAX_DIGEST	EXECMARK_SHA512_SIZE
 #define EXECMARK_MAX_SIZE	(EXECMARK_HDR_SIZE + EXECMARK_MAX_DIGEST)
 
 struct execmark_mark {
@@ -48,11 +53,11 @@ static inline unsigned int execmark_digest_size(unsigned int algo)
 {
 	switch (algo) {
 	case EXECMARK_ALGO_SHA256:
-		return 32;
+		return EXECMARK_SHA256_SIZE;
 	case EXECMARK_ALGO_SHA384:
-		return 48;
+		return EXECMARK_SHA384_SIZE;
 	case EXECMARK_ALGO_SHA512:
-		return 64;
+		return EXECMARK_SHA512_SIZE;
 	default:
 		return 0;
 	}

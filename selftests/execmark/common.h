@@ -119,12 +119,12 @@ static inline int xm_mark_value(const char *path, unsigned char *mark)
 	mark[1] = EXECMARK_ALGO_SHA256;
 	EVP_DigestFinal_ex(ctx, mark + EXECMARK_HDR_SIZE, &dlen);
 	EVP_MD_CTX_free(ctx);
-	return n < 0 || dlen != 32 ? -EIO : 0;
+	return n < 0 || dlen != EXECMARK_SHA256_SIZE ? -EIO : 0;
 }
 
 static inline int xm_mark(const char *path)
 {
-	unsigned char mark[EXECMARK_HDR_SIZE + 32];
+	unsigned char mark[EXECMARK_HDR_SIZE + EXECMARK_SHA256_SIZE];
 
 	if (xm_mark_value(path, mark))
 		return -EIO;

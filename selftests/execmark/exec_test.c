@@ -82,7 +82,7 @@ static void mount_ext4(struct __test_metadata *_metadata)
 static void corrupt_marks(struct __test_metadata *_metadata)
 {
 	enum { N = sizeof(targets) / sizeof(targets[0]) };
-	unsigned char mark[N][EXECMARK_HDR_SIZE + 32];
+	unsigned char mark[N][EXECMARK_HDR_SIZE + EXECMARK_SHA256_SIZE];
 	unsigned char *img;
 	struct stat st;
 	unsigned int i;

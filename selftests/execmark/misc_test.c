@@ -39,14 +39,15 @@ FIXTURE_TEARDOWN(misc)
 	umount2(DIR, MNT_DETACH);
 }
 
-static const unsigned char valid_mark[EXECMARK_HDR_SIZE + 32] = {
+static const unsigned char valid_mark[EXECMARK_HDR_SIZE + EXECMARK_SHA256_SIZE] = {
 	EXECMARK_FORMAT_V1, EXECMARK_ALGO_SHA256,
 };
 
 TEST_F(misc, malformed_marks_are_refused)
 {
-	unsigned char bad[EXECMARK_HDR_SIZE + 33] = { EXECMARK_FORMAT_V1,
-						      EXECMARK_ALGO_SHA256 };
+	unsigned char bad[EXECMARK_HDR_SIZE + EXECMARK_SHA256_SIZE + 1] = {
+		EXECMARK_FORMAT_V1, EXECMARK_ALGO_SHA256,
+	};
 
 	EXPECT_EQ(-1, setxattr(GOOD, EXECMARK_XATTR_NAME, bad, sizeof(bad), 0));
 	EXPECT_EQ(EINVAL, errno);
