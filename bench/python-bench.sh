@@ -6,8 +6,12 @@
 # warm cache (one untimed run of each first), then ROUNDS interleaved
 # timed runs of each; medians of wall time (guest time: under make bench's
 # -icount, instructions). Goal: execmark-python / python3 <= 1.10.
+# Both run the script the same way: no PYTHON* variables, no user site, no
+# .pyc writing (both read the same unchecked-hash .pyc files), the
+# script's directory first on sys.path; the bench prints whether sys.path
+# and these flags agree. An empty script gives the fixed start-up cost.
 M=/sys/kernel/security/execmark/mode
-P=/usr/bin/execmark-python
+P=${P:-/usr/bin/execmark-python}
 ROUNDS=${ROUNDS:-5}
 D=/tmp/pybench
 [ -x $P ] && [ -f $M ] || { echo "bench: python: no execmark-python or execmark not active"; exit 0; }
@@ -217,16 +221,22 @@ http.server
 json.decoder
 MODS
 { echo 'import sys'; sed 's/^/import /' $D/mods; echo 'print(len(sys.modules))'; } >$D/import200.py
-chmod 0755 $D/import200.py
-execmark mark $D/import200.py >/dev/null
+echo 'pass' >$D/empty.py
+printf '%s\n' 'import sys' 'f = sys.flags' \
+	'print(sys.path, f.ignore_environment, f.no_user_site, f.dont_write_bytecode, f.optimize)' >$D/probe.py
+chmod 0755 $D/import200.py $D/empty.py $D/probe.py
+execmark mark $D/import200.py $D/empty.py $D/probe.py >/dev/null
 old=$(cat $M)
 echo enforce >$M
-# The stock interpreter as the launcher runs it: isolated, no .pyc writing.
-stock="/usr/bin/python3 -I -B $D/import200.py"
-launcher="$P $D/import200.py"
-$stock >$D/n-stock || echo "bench: python: the stock python3 failed"
-$launcher >$D/n-launcher || echo "bench: python: execmark-python failed"
-/usr/bin/python3 -I - "$ROUNDS" "$stock" "$launcher" <<'PY'
+# The stock interpreter as the launcher runs it: -E -s -B (the launcher's
+# -I less -P: like the launcher, it puts the script's directory first).
+S="/usr/bin/python3 -E -s -B"
+same=no
+[ "$($S $D/probe.py)" = "$($P $D/probe.py)" ] && same=yes
+$S $D/import200.py >$D/n-stock || echo "bench: python: the stock python3 failed"
+$P $D/import200.py >$D/n-launcher || echo "bench: python: execmark-python failed"
+/usr/bin/python3 -I - "$ROUNDS" "$S $D/import200.py" "$P $D/import200.py" \
+	"$S $D/empty.py" "$P $D/empty.py" <<'PY'
 import subprocess, sys, time, statistics
 rounds, cmds = int(sys.argv[1]), sys.argv[2:]
 t = {c: [] for c in cmds}
@@ -235,10 +245,11 @@ for _ in range(rounds):
         s = time.perf_counter()
         subprocess.run(c.split(), check=True, stdout=subprocess.DEVNULL)
         t[c].append(time.perf_counter() - s)
-a, b = (statistics.median(t[c]) for c in cmds)
-print(f"bench: python import of 200 stdlib modules, python3 -I -B: {a * 1000:.1f} ms (median of {rounds})")
+a, b, ea, eb = (statistics.median(t[c]) for c in cmds)
+print(f"bench: python import of 200 stdlib modules, python3 -E -s -B: {a * 1000:.1f} ms (median of {rounds})")
 print(f"bench: python import of 200 stdlib modules, execmark-python: {b * 1000:.1f} ms (median of {rounds})")
+print(f"bench: python start-up (empty script), python3 -E -s -B: {ea * 1000:.1f} ms, execmark-python: {eb * 1000:.1f} ms")
 print(f"bench: ratio python import execmark-python/python3: {b / a:.4f} (goal <= 1.10)")
 PY
-echo "bench: python: sys.modules after the imports: python3 $(cat $D/n-stock), execmark-python $(cat $D/n-launcher)"
+echo "bench: python: sys.modules after the imports: python3 $(cat $D/n-stock), execmark-python $(cat $D/n-launcher); same sys.path and flags: $same"
 echo "$old" >$M

@@ -16,7 +16,10 @@
  */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
+#define Py_BUILD_CORE	/* _PyRuntime.audit_hook_head: see loads_checked() */
 #include <Python.h>
+#include <marshal.h>
+#include <internal/pycore_runtime.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,10 +83,14 @@ static int kernel_has_check(void)
 	return check_fd(-1, PROG) == EBADF;
 }
 
-/* Open path once and check it. Return: 0 with *fdp set, or an errno value. */
-static int open_checked(const char *path, int *fdp)
+/*
+ * Open path once and check it; *st gets its status. A directory is not
+ * opened (EISDIR, as open() for reading would say), nor anything else that
+ * is not a regular file (EACCES). Return: 0 with *fdp set, or an errno
+ * value.
+ */
+static int open_checked(const char *path, int *fdp, struct stat *st)
 {
-	struct stat st;
 	int fd, fl, err;
 
 	/* O_NONBLOCK: a FIFO must not hang us before it is refused. */
@@ -92,12 +99,12 @@ static int open_checked(const char *path, int *fdp)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		err = errno;
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		err = EACCES;
+	if (!S_ISREG(st->st_mode)) {
+		err = S_ISDIR(st->st_mode) ? EISDIR : EACCES;
 		goto fail;
 	}
 	fl = fcntl(fd, F_GETFL);
@@ -129,11 +136,21 @@ static void raise_refused(int err, PyObject *path)
 	}
 }
 
+static int denied_runner(const char *path);
+
+/*
+ * _io.FileIO, looked up at the first call and kept: the hook runs for
+ * every module, and an import per call costs more than the rest of it.
+ * FileIO is a static type of the interpreter, never freed.
+ */
+static PyObject *fileio_type;
+
 /* PyFile_SetOpenCodeHook: io.open_code(path) for every file run as code. */
 static PyObject *open_code_hook(PyObject *path, void *unused)
 {
-	PyObject *bytes = NULL, *io, *file = NULL;
-	const char *p;
+	PyObject *bytes = NULL, *file = NULL;
+	struct stat st;
+	const char *p, *base;
 	int fd = -1, err;
 
 	(void)unused;
@@ -141,11 +158,25 @@ static PyObject *open_code_hook(PyObject *path, void *unused)
 		PyErr_SetString(PyExc_TypeError, "open_code: path must be str");
 		return NULL;
 	}
+	if (!fileio_type) {
+		PyObject *io = PyImport_ImportModule("_io");
+
+		if (!io)
+			return NULL;
+		fileio_type = PyObject_GetAttrString(io, "FileIO");
+		Py_DECREF(io);
+		if (!fileio_type)
+			return NULL;
+	}
 	if (!PyUnicode_FSConverter(path, &bytes))
 		return NULL;
 	p = PyBytes_AS_STRING(bytes);
+	/* A directory's __main__.py may be a link to a code runner. */
+	base = strrchr(p, '/');
+	if (!strncmp(base ? base + 1 : p, "__main__.", 9) && denied_runner(p))
+		goto out;
 	Py_BEGIN_ALLOW_THREADS
-	err = open_checked(p, &fd);
+	err = open_checked(p, &fd, &st);
 	Py_END_ALLOW_THREADS
 	if (err) {
 		/* A refused .pyc is normal (the .py is used): not on stderr. */
@@ -153,11 +184,7 @@ static PyObject *open_code_hook(PyObject *path, void *unused)
 		raise_refused(err, path);
 		goto out;
 	}
-	io = PyImport_ImportModule("_io");
-	if (io) {
-		file = PyObject_CallMethod(io, "FileIO", "isi", fd, "rb", 1);
-		Py_DECREF(io);
-	}
+	file = PyObject_CallFunction(fileio_type, "isi", fd, "rb", 1);
 	if (!file)
 		close(fd);	/* FileIO did not take it */
 out:
@@ -174,14 +201,17 @@ static int refuse(const char *what, const char *why)
 }
 
 /*
- * -m targets (and their submodules) that run code they did not get from
+ * Modules (and their submodules) that run code they did not get from
  * open_code: interactive consoles, and in Python 3.11 the profilers, trace
  * and pdb, which read their script with open(); pickle loads code-bearing
- * data.
+ * data; runpy runs any module as the main program (-m runpy timeit ...).
+ * Refused as the main program, however they are named: -m, or their file
+ * or directory in the standard library (by path, through a symbolic link,
+ * as a directory's __main__.py or on standard input).
  */
 static const char *const denied_modules[] = {
 	"asyncio", "cProfile", "code", "doctest", "idlelib", "pdb", "pickle",
-	"profile", "sqlite3", "timeit", "trace", NULL
+	"profile", "runpy", "sqlite3", "timeit", "trace", NULL
 };
 
 static int denied_module(const char *name)
@@ -195,9 +225,61 @@ static int denied_module(const char *name)
 	return 0;
 }
 
+/* The real path of the standard library (sys._stdlib_dir), from setup(). */
+static char *stdlib_dir;
+
+/*
+ * Is path (resolved) one of the denied modules of the standard library?
+ * Its dotted name there: timeit for .../python3.11/timeit.py and for
+ * __pycache__/timeit.cpython-311.pyc, asyncio for the asyncio directory,
+ * asyncio.__main__ for its __main__.py. Return 1 with PermissionError set
+ * (refused and logged), else 0: a path that does not resolve is left to
+ * the check of the file itself.
+ */
+static int denied_runner(const char *path)
+{
+	char *real, *name, *s, *what = NULL;
+	size_t n;
+	int denied = 0;
+
+	if (!stdlib_dir)
+		return 0;	/* initialisation: no main program yet */
+	real = realpath(path, NULL);
+	if (!real)
+		return 0;
+	n = strlen(stdlib_dir);
+	if (!strncmp(real, stdlib_dir, n) && real[n] == '/') {
+		name = real + n + 1;
+		while ((s = strstr(name, "__pycache__/")))
+			memmove(s, s + 12, strlen(s + 12) + 1);
+		s = strrchr(name, '/');
+		s = strchr(s ? s + 1 : name, '.');
+		if (s)
+			*s = '\0';
+		for (s = name; *s; s++)
+			if (*s == '/')
+				*s = '.';
+		if (denied_module(name)) {
+			if (asprintf(&what, "%s (the standard library's %s)", path, name) < 0)
+				what = NULL;
+			refuse(what ? what : path, "it runs code that is not checked");
+			free(what);
+			denied = 1;
+		}
+	}
+	free(real);
+	return denied;
+}
+
 static int audit_hook(const char *event, PyObject *args, void *unused)
 {
 	(void)unused;
+	/*
+	 * Called for every audit event (thousands per start): most return at
+	 * the first character.
+	 */
+	if (event[0] != 'c' && event[0] != 'b' && event[0] != 'p')
+		return 0;
 	if (strncmp(event, "cpython.run_", 12) == 0) {
 		const char *kind = event + 12;
 
@@ -221,7 +303,7 @@ static int audit_hook(const char *event, PyObject *args, void *unused)
 				PyErr_SetFromErrnoWithFilename(PyExc_OSError, "<stdin>");
 				return -1;
 			}
-			return 0;
+			return denied_runner("/proc/self/fd/0") ? -1 : 0;
 		}
 		if (!strcmp(kind, "module")) {
 			PyObject *mod = PyTuple_Check(args) && PyTuple_GET_SIZE(args) ?
@@ -248,109 +330,408 @@ static int audit_hook(const char *event, PyObject *args, void *unused)
 }
 
 /*
- * Run after initialisation, before site: send sourceless .pyc files
- * through open_code too (CPython's SourcelessFileLoader reads them with
- * FileIO, CVE-2026-2297), then run site if it was asked for.
+ * SourcelessFileLoader.get_data(self, path) through open_code: CPython
+ * 3.11's own reads sourceless .pyc files with FileIO, around the hook
+ * (CVE-2026-2297). Installed after initialisation, before site.
  */
-static const char setup_py[] =
-	"import sys, _io\n"
-	"def get_data(self, path):\n"
-	"    with _io.open_code(str(path)) as f:\n"
-	"        return f.read()\n"
-	"sys.modules['_frozen_importlib_external'].SourcelessFileLoader.get_data = get_data\n"
-	"del get_data\n"
-	"if want_site:\n"
-	"    import site\n"
-	"    site.main()\n";
-
-/*
- * The main script, read once from the descriptor open_code checked, and
- * compiled; main() runs the code. A directory or zip file is run here as
- * python3 runs it, through runpy, whose importers read every file through
- * open_code.
- */
-static const char run_py[] =
-	"def load(path, safe_path):\n"
-	"    import sys, os, _io, marshal\n"
-	"    ext = sys.modules['_frozen_importlib_external']\n"
-	"    MAGIC_NUMBER = ext.MAGIC_NUMBER\n"
-	"    try:\n"
-	"        if os.path.isdir(path):\n"
-	"            data = None\n"
-	"        else:\n"
-	"            with _io.open_code(path) as f:\n"
-	"                data = f.read()\n"
-	"    except OSError as e:\n"
-	"        print(f\"execmark-python: can't open file {path!r}: [Errno {e.errno}] {e.strerror}\", file=sys.stderr)\n"
-	"        raise SystemExit(2)\n"
-	"    if data is None or b'PK\\x05\\x06' in data[-65557:]:\n"
-	"        import runpy\n"
-	"        sys.path.insert(0, path)\n"
-	"        runpy._run_module_as_main('__main__', False)\n"
-	"        return None\n"
-	"    if not safe_path:\n"
-	"        sys.path.insert(0, os.path.dirname(os.path.realpath(path)))\n"
-	"    if path.endswith('.pyc') or data[:4] == MAGIC_NUMBER:\n"
-	"        if data[:4] != MAGIC_NUMBER:\n"
-	"            raise RuntimeError('Bad magic number in .pyc file')\n"
-	"        code = marshal.loads(memoryview(data)[16:])\n"
-	"        loader = ext.SourcelessFileLoader('__main__', path)\n"
-	"    else:\n"
-	"        code = compile(data, path, 'exec', dont_inherit=True)\n"
-	"        loader = ext.SourceFileLoader('__main__', path)\n"
-	"    g = sys.modules['__main__'].__dict__\n"
-	"    g.update(__file__=path, __cached__=None, __loader__=loader)\n"
-	"    return code\n";
-
-/* Run src in a fresh namespace with one variable set; return it or NULL. */
-static PyObject *run_snippet(const char *src, const char *var, PyObject *val)
+static PyObject *sourceless_get_data(PyObject *unused, PyObject *args)
 {
-	PyObject *ns = PyDict_New(), *r;
+	PyObject *self, *path, *str, *f, *data, *r;
 
-	if (!ns)
+	(void)unused;
+	if (!PyArg_UnpackTuple(args, "get_data", 2, 2, &self, &path))
 		return NULL;
-	if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0 ||
-	    PyDict_SetItemString(ns, var, val) < 0) {
-		Py_DECREF(ns);
+	str = PyObject_Str(path);
+	if (!str)
 		return NULL;
+	f = PyFile_OpenCodeObject(str);
+	Py_DECREF(str);
+	if (!f)
+		return NULL;
+	data = PyObject_CallMethod(f, "read", NULL);
+	if (data) {
+		r = PyObject_CallMethod(f, "close", NULL);
+		if (!r)
+			Py_CLEAR(data);
+		Py_XDECREF(r);
+	} else {
+		/* Close it, keeping the error of read(). */
+		PyObject *et, *ev, *tb;
+
+		PyErr_Fetch(&et, &ev, &tb);
+		r = PyObject_CallMethod(f, "close", NULL);
+		Py_XDECREF(r);
+		PyErr_Clear();
+		PyErr_Restore(et, ev, tb);
 	}
-	r = PyRun_String(src, Py_file_input, ns, ns);
-	if (!r) {
-		Py_DECREF(ns);
-		return NULL;
-	}
-	Py_DECREF(r);
-	return ns;
+	Py_DECREF(f);
+	return data;
 }
 
-/* Run the main script as __main__; return 0 or -1 with an exception. */
-static int run_file(const wchar_t *filename, int safe_path)
-{
-	PyObject *ns, *fn, *path, *code = NULL, *main, *r = NULL;
+static PyMethodDef get_data_def = {
+	"get_data", sourceless_get_data, METH_VARARGS,
+	"Read a sourceless .pyc through io.open_code (execmark-python)."
+};
 
-	ns = run_snippet(run_py, "__name__", Py_None);
-	if (!ns)
+/*
+ * marshal.loads for the file importers (the "marshal" of
+ * _frozen_importlib_external, which unmarshals each module's .pyc, read
+ * through open_code, so checked). The same unmarshalling, without running
+ * the C audit hooks (ours) on its "marshal.loads" event: CPython builds the
+ * event's argument, a copy of the whole byte-code, before it calls any
+ * hook, and ours ignores the event; that copy was most of what the
+ * launcher adds to an import. While the hooks are set aside, no Python
+ * code can run: the GIL is held throughout, unmarshalling calls no Python
+ * code (built-in types only), and the collector, whose finalizers could,
+ * is disabled. Hooks added with sys.addaudithook() still get the event.
+ */
+static PyObject *loads_checked(PyObject *unused, PyObject *arg)
+{
+	_Py_AuditHookEntry *hooks;
+	Py_buffer view;
+	PyObject *r;
+	int gc;
+
+	(void)unused;
+	if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+		return NULL;
+	gc = PyGC_Disable();
+	hooks = _PyRuntime.audit_hook_head;
+	_PyRuntime.audit_hook_head = NULL;
+	r = PyMarshal_ReadObjectFromString(view.buf, view.len);
+	_PyRuntime.audit_hook_head = hooks;
+	if (gc)
+		PyGC_Enable();
+	PyBuffer_Release(&view);
+	return r;
+}
+
+static PyMethodDef loads_def = {
+	"loads", loads_checked, METH_O,
+	"marshal.loads for the file importers (execmark-python)."
+};
+
+/*
+ * _frozen_importlib_external.marshal: a module of its own with the loads
+ * above, and marshal's dumps and version.
+ */
+static int set_import_marshal(PyObject *ext)
+{
+	PyObject *marshal, *mod, *fn;
+	int ret = -1;
+
+	marshal = PyImport_ImportModule("marshal");
+	if (!marshal)
 		return -1;
-	fn = PyDict_GetItemString(ns, "load");
-	path = PyUnicode_FromWideChar(filename, -1);
-	if (fn && path && PySys_Audit("cpython.run_file", "O", path) == 0)
-		code = PyObject_CallFunction(fn, "Oi", path, safe_path);
-	Py_XDECREF(path);
-	Py_DECREF(ns);
-	if (!code)
-		return -1;
-	if (code == Py_None) {	/* run by runpy */
-		Py_DECREF(code);
-		return 0;
+	mod = PyModule_New("marshal");
+	fn = PyCFunction_New(&loads_def, NULL);
+	if (mod && fn && PyModule_AddObjectRef(mod, "loads", fn) == 0) {
+		PyObject *dumps = PyObject_GetAttrString(marshal, "dumps");
+		PyObject *version = PyObject_GetAttrString(marshal, "version");
+
+		if (dumps && version &&
+		    PyModule_AddObjectRef(mod, "dumps", dumps) == 0 &&
+		    PyModule_AddObjectRef(mod, "version", version) == 0 &&
+		    PyObject_SetAttrString(ext, "marshal", mod) == 0)
+			ret = 0;
+		Py_XDECREF(dumps);
+		Py_XDECREF(version);
 	}
-	main = PyImport_AddModule("__main__");	/* borrowed */
-	if (!PyCode_Check(code))
-		PyErr_SetString(PyExc_TypeError, "the main .pyc holds no code object");
-	else if (main)
-		r = PyEval_EvalCode(code, PyModule_GetDict(main), PyModule_GetDict(main));
-	Py_DECREF(code);
+	Py_XDECREF(fn);
+	Py_XDECREF(mod);
+	Py_DECREF(marshal);
+	return ret;
+}
+
+/* stdlib_dir, for denied_runner(): fail closed if it cannot be known. */
+static int set_stdlib_dir(void)
+{
+	PyObject *dir = PySys_GetObject("_stdlib_dir");	/* borrowed */
+	PyObject *b;
+
+	if (!dir || !PyUnicode_Check(dir)) {
+		PyErr_SetString(PyExc_RuntimeError, "sys._stdlib_dir is not set");
+		return -1;
+	}
+	if (!PyUnicode_FSConverter(dir, &b))
+		return -1;
+	stdlib_dir = realpath(PyBytes_AS_STRING(b), NULL);
+	if (!stdlib_dir)
+		PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, dir);
+	Py_DECREF(b);
+	return stdlib_dir ? 0 : -1;
+}
+
+/*
+ * After initialisation: the get_data above (an instance method, so that
+ * it binds like a function defined in the class), the importers' marshal
+ * and stdlib_dir, then site if it was asked for. In C rather than Python
+ * source: compiling a snippet at each start costs more than running it.
+ */
+static int setup(int want_site)
+{
+	PyObject *ext, *cls = NULL, *fn = NULL, *meth = NULL, *site, *r;
+	int ret = -1;
+
+	ext = PyImport_ImportModule("_frozen_importlib_external");
+	if (ext)
+		cls = PyObject_GetAttrString(ext, "SourcelessFileLoader");
+	if (cls)
+		fn = PyCFunction_New(&get_data_def, NULL);
+	if (fn)
+		meth = PyInstanceMethod_New(fn);
+	if (meth && PyObject_SetAttrString(cls, "get_data", meth) == 0 &&
+	    set_import_marshal(ext) == 0 && set_stdlib_dir() == 0)
+		ret = 0;
+	Py_XDECREF(meth);
+	Py_XDECREF(fn);
+	Py_XDECREF(cls);
+	Py_XDECREF(ext);
+	if (ret < 0 || !want_site)
+		return ret;
+	/* site's body does not run main() when sys.flags.no_site is set. */
+	site = PyImport_ImportModule("site");
+	if (!site)
+		return -1;
+	r = PyObject_CallMethod(site, "main", NULL);
+	Py_DECREF(site);
+	if (!r)
+		return -1;
+	Py_DECREF(r);
+	return 0;
+}
+
+/*
+ * Read the whole of fd (a regular file of about size bytes) into a new
+ * bytes object, retrying on EINTR and short reads; it may have grown.
+ * Return NULL with an exception on error.
+ */
+static PyObject *read_all(int fd, off_t size)
+{
+	Py_ssize_t len = 0, cap = size > 0 ? (Py_ssize_t)size + 1 : 8192;
+	PyObject *b = PyBytes_FromStringAndSize(NULL, cap);
+	ssize_t n;
+
+	if (!b)
+		return NULL;
+	for (;;) {
+		if (len == cap) {
+			if (cap > PY_SSIZE_T_MAX / 2) {
+				Py_DECREF(b);
+				return PyErr_NoMemory();
+			}
+			cap *= 2;
+			if (_PyBytes_Resize(&b, cap) < 0)
+				return NULL;
+		}
+		Py_BEGIN_ALLOW_THREADS
+		n = read(fd, PyBytes_AS_STRING(b) + len, (size_t)(cap - len));
+		Py_END_ALLOW_THREADS
+		if (n < 0 && errno == EINTR) {
+			if (PyErr_CheckSignals() < 0) {
+				Py_DECREF(b);
+				return NULL;
+			}
+			continue;
+		}
+		if (n < 0) {
+			Py_DECREF(b);
+			return PyErr_SetFromErrno(PyExc_OSError);
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	if (_PyBytes_Resize(&b, len) < 0)
+		return NULL;
+	return b;
+}
+
+/* sys.path.insert(0, item); steals no reference. */
+static int sys_path_insert(PyObject *item)
+{
+	PyObject *sys_path = PySys_GetObject("path");	/* borrowed */
+
+	if (!sys_path || !PyList_Check(sys_path)) {
+		PyErr_SetString(PyExc_RuntimeError, "sys.path is not a list");
+		return -1;
+	}
+	return PyList_Insert(sys_path, 0, item);
+}
+
+/* The directory of the script's real path, first on sys.path (python3). */
+static int add_script_dir(const char *p)
+{
+	char *real = realpath(p, NULL);
+	const char *s = real ? real : p, *slash = strrchr(s, '/');
+	Py_ssize_t n = !slash ? 0 : slash == s ? 1 : slash - s;
+	PyObject *dir = PyUnicode_DecodeFSDefaultAndSize(s, n);
+	int ret = dir ? sys_path_insert(dir) : -1;
+
+	Py_XDECREF(dir);
+	free(real);
+	return ret;
+}
+
+/* A directory or zip file run as python3 runs it: its __main__, by runpy. */
+static int run_main_importer(PyObject *path)
+{
+	PyObject *runpy, *r = NULL;
+
+	if (sys_path_insert(path) < 0)
+		return -1;
+	runpy = PyImport_ImportModule("runpy");
+	if (!runpy)
+		return -1;
+	r = PyObject_CallMethod(runpy, "_run_module_as_main", "sO", "__main__", Py_False);
+	Py_DECREF(runpy);
 	Py_XDECREF(r);
 	return r ? 0 : -1;
+}
+
+/* Is data a zip file (an end of central directory record near its end)? */
+static int is_zip(const char *data, Py_ssize_t len)
+{
+	Py_ssize_t from = len > 65557 ? len - 65557 : 0;
+
+	return memmem(data + from, (size_t)(len - from), "PK\x05\x06", 4) != NULL;
+}
+
+/* Does str end with the ASCII suffix? -1 with an exception on error. */
+static int ends_with(PyObject *str, const char *suffix)
+{
+	PyObject *suf = PyUnicode_FromString(suffix);
+	Py_ssize_t r;
+
+	if (!suf)
+		return -1;
+	r = PyUnicode_Tailmatch(str, suf, 0, PY_SSIZE_T_MAX, 1);
+	Py_DECREF(suf);
+	return (int)r;
+}
+
+/*
+ * Compile (or unmarshal, for a .pyc) the main script read from the checked
+ * descriptor, with the loader python3 gives it. In C: compile() of Python
+ * would first build the whole _ast module (a third of the start-up).
+ * Return a new reference to the code object, or NULL with an exception.
+ */
+static PyObject *main_code(PyObject *path, PyObject *data, PyObject **loader)
+{
+	const char *d = PyBytes_AS_STRING(data);
+	Py_ssize_t len = PyBytes_GET_SIZE(data);
+	long magic = PyImport_GetMagicNumber();
+	const unsigned char m[4] = { magic & 0xff, (magic >> 8) & 0xff,
+				     (magic >> 16) & 0xff, (magic >> 24) & 0xff };
+	PyCompilerFlags flags = { .cf_flags = 0, .cf_feature_version = PY_MINOR_VERSION };
+	int has_magic = len >= 4 && !memcmp(d, m, 4);
+	int pyc = ends_with(path, ".pyc");
+	PyObject *ext, *code;
+
+	if (pyc < 0 || (magic == -1 && PyErr_Occurred()))
+		return NULL;
+	if (pyc || has_magic) {
+		if (!has_magic) {
+			PyErr_SetString(PyExc_RuntimeError, "Bad magic number in .pyc file");
+			return NULL;
+		}
+		code = PyMarshal_ReadObjectFromString(d + (len < 16 ? len : 16),
+						      len < 16 ? 0 : len - 16);
+	} else {
+		if (memchr(d, '\0', (size_t)len)) {
+			PyErr_SetString(PyExc_ValueError,
+					"source code string cannot contain null bytes");
+			return NULL;
+		}
+		/* PyBytes are NUL-terminated; the parser reads coding cookies. */
+		code = Py_CompileStringObject(d, path, Py_file_input, &flags, -1);
+	}
+	if (!code)
+		return NULL;
+	if (!PyCode_Check(code)) {
+		Py_DECREF(code);
+		PyErr_SetString(PyExc_TypeError, "the main .pyc holds no code object");
+		return NULL;
+	}
+	ext = PyImport_ImportModule("_frozen_importlib_external");
+	*loader = ext ? PyObject_CallMethod(ext, has_magic ? "SourcelessFileLoader" :
+					    "SourceFileLoader", "sO", "__main__", path) : NULL;
+	Py_XDECREF(ext);
+	if (!*loader)
+		Py_CLEAR(code);
+	return code;
+}
+
+/*
+ * Run the main script as __main__: opened and checked once, read from that
+ * descriptor, never reopened by path. Return 0, or -1 with an exception
+ * (SystemExit(2) when it cannot be opened or is refused, as python3).
+ */
+static int run_file(const wchar_t *filename, int safe_path)
+{
+	PyObject *path, *bytes = NULL, *data = NULL, *code = NULL, *loader = NULL;
+	PyObject *main, *g, *r = NULL;
+	struct stat st;
+	const char *p;
+	int fd = -1, err, ret = -1;
+
+	path = PyUnicode_FromWideChar(filename, -1);
+	if (!path)
+		return -1;
+	if (PySys_Audit("cpython.run_file", "O", path) < 0 ||
+	    !PyUnicode_FSConverter(path, &bytes))
+		goto out;
+	p = PyBytes_AS_STRING(bytes);
+	if (denied_runner(p))
+		goto out;
+	Py_BEGIN_ALLOW_THREADS
+	err = open_checked(p, &fd, &st);
+	Py_END_ALLOW_THREADS
+	if (err == EISDIR) {
+		ret = run_main_importer(path);
+		goto out;
+	}
+	if (err) {
+		logmsg(LOG_NOTICE, "refused %s: %s", p, strerror(err));
+		fprintf(stderr, PROG ": can't open file '%s': [Errno %d] %s\n",
+			p, err, strerror(err));
+		r = PyLong_FromLong(2);
+		if (r)
+			PyErr_SetObject(PyExc_SystemExit, r);
+		Py_CLEAR(r);
+		goto out;
+	}
+	data = read_all(fd, st.st_size);
+	close(fd);
+	if (!data)
+		goto out;
+	if (is_zip(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))) {
+		ret = run_main_importer(path);
+		goto out;
+	}
+	if (!safe_path && add_script_dir(p) < 0)
+		goto out;
+	code = main_code(path, data, &loader);
+	if (!code)
+		goto out;
+	main = PyImport_AddModule("__main__");	/* borrowed */
+	g = main ? PyModule_GetDict(main) : NULL;
+	if (!g || PyDict_SetItemString(g, "__file__", path) < 0 ||
+	    PyDict_SetItemString(g, "__cached__", Py_None) < 0 ||
+	    PyDict_SetItemString(g, "__loader__", loader) < 0)
+		goto out;
+	r = PyEval_EvalCode(code, g, g);
+	if (r) {
+		Py_DECREF(r);
+		ret = 0;
+	}
+out:
+	Py_XDECREF(loader);
+	Py_XDECREF(code);
+	Py_XDECREF(data);
+	Py_XDECREF(bytes);
+	Py_DECREF(path);
+	return ret;
 }
 
 /* PYTHON* variables that would run code or load it from elsewhere. */
@@ -370,7 +751,6 @@ int main(int argc, char **argv)
 {
 	PyConfig c;
 	PyStatus st;
-	PyObject *ns;
 	int want_site, safe_path, rc = 0;
 
 	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
@@ -428,13 +808,11 @@ int main(int argc, char **argv)
 	if (PyStatus_Exception(st))
 		fail_status(&c, st);
 
-	ns = run_snippet(setup_py, "want_site", want_site ? Py_True : Py_False);
-	if (!ns) {
+	if (setup(want_site) < 0) {
 		PyErr_Print();
 		rc = 1;
 		goto out;
 	}
-	Py_DECREF(ns);
 
 	/* -c, -m and standard input: CPython's own code, under the hooks. */
 	if (!c.run_filename) {

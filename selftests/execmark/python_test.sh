@@ -12,7 +12,7 @@ LIB=/usr/lib/python3.11
 n=0 failed=0
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..25"
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 # check DESCRIPTION COMMAND...: the command's status is the verdict.
@@ -201,9 +201,25 @@ check "-m of a marked module runs" has "[1,2]"
 run $P $W/app/mp.py
 check "multiprocessing with the fork start method works" has "fork child [1, 4, 9]"
 
+# 23: the standard library's code runners, marked, are refused as the main
+# program however they are named: by path, -m runpy, a directory whose
+# __main__.py links to one, standard input.
+mkdir -p $W/runner && ln -sf $LIB/timeit.py $W/runner/__main__.py
+bad=
+for how in "$LIB/timeit.py" "-m runpy timeit" "$W/runner" "-"; do
+	# shellcheck disable=SC2086
+	out=$($P $how -n 1 -r 1 'print("RUNNER RAN")' 2>&1 <$LIB/timeit.py); rc=$?
+	{ [ $rc != 0 ] && ! has "RUNNER RAN" && has "refused"; } || bad="$bad [$how: $out]"
+done
+if [ -z "$bad" ]; then
+	ok "a code runner of the standard library is refused as the main program"
+else
+	nok "a code runner of the standard library is refused as the main program"; say "$bad"
+fi
+
 echo permissive >$M
 
-# 23-24: the kernel's denials reached the audit log through the forwarder.
+# 24-25: the kernel's denials reached the audit log through the forwarder.
 sleep 1
 ausearch -m TRUSTED_APP -i >$W/audit.txt 2>&1
 missing=
@@ -228,5 +244,5 @@ else
 	nok "the mmap denial of the unmarked .so is in the audit log"; say "$(grep unmarked.so $W/audit.txt)"
 fi
 
-[ $n = 24 ] || { echo "# ran $n tests, planned 24"; failed=1; }
+[ $n = 25 ] || { echo "# ran $n tests, planned 25"; failed=1; }
 exit $failed
