@@ -35,10 +35,13 @@ set_mode() { echo "$1" >$XM_SECFS/mode; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # ratio A B: A / B to four places.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b) printf "%.4f", a / b; else print "-" }'; }
-# ima_hash PATH...: security.ima = the sha256 of each file (directories:
-# of each file under them), written by evmctl.
+# ima_hash [-a ALGO] PATH...: security.ima = the digest (sha256 unless
+# ALGO) of each file (directories: of each file under them), written by
+# evmctl.
 ima_hash() {
+	a=sha256
+	[ "$1" = -a ] && { a=$2; shift 2; }
 	for p in "$@"; do
-		if [ -d "$p" ]; then evmctl ima_hash -r "$p"; else evmctl ima_hash "$p"; fi
+		if [ -d "$p" ]; then evmctl ima_hash -a $a -r "$p"; else evmctl ima_hash -a $a "$p"; fi
 	done >/dev/null 2>&1	# evmctl prints each hash
 }
