@@ -29,6 +29,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <wchar.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -136,7 +137,7 @@ static void raise_refused(int err, PyObject *path)
 	}
 }
 
-static int denied_runner(const char *path);
+static int denied_runner(const char *path, int fd);
 
 /*
  * _io.FileIO, looked up at the first call and kept: the hook runs for
@@ -171,10 +172,6 @@ static PyObject *open_code_hook(PyObject *path, void *unused)
 	if (!PyUnicode_FSConverter(path, &bytes))
 		return NULL;
 	p = PyBytes_AS_STRING(bytes);
-	/* A directory's __main__.py may be a link to a code runner. */
-	base = strrchr(p, '/');
-	if (!strncmp(base ? base + 1 : p, "__main__.", 9) && denied_runner(p))
-		goto out;
 	Py_BEGIN_ALLOW_THREADS
 	err = open_checked(p, &fd, &st);
 	Py_END_ALLOW_THREADS
@@ -182,6 +179,12 @@ static PyObject *open_code_hook(PyObject *path, void *unused)
 		/* A refused .pyc is normal (the .py is used): not on stderr. */
 		logmsg(LOG_NOTICE, "refused %s: %s", p, strerror(err));
 		raise_refused(err, path);
+		goto out;
+	}
+	/* A directory's __main__.py may be a link to a code runner. */
+	base = strrchr(p, '/');
+	if (!strncmp(base ? base + 1 : p, "__main__.", 9) && denied_runner(p, fd)) {
+		close(fd);
 		goto out;
 	}
 	file = PyObject_CallFunction(fileio_type, "isi", fd, "rb", 1);
@@ -229,24 +232,32 @@ static int denied_module(const char *name)
 static char *stdlib_dir;
 
 /*
- * Is path (resolved) one of the denied modules of the standard library?
- * Its dotted name there: timeit for .../python3.11/timeit.py and for
- * __pycache__/timeit.cpython-311.pyc, asyncio for the asyncio directory,
- * asyncio.__main__ for its __main__.py. Return 1 with PermissionError set
- * (refused and logged), else 0: a path that does not resolve is left to
- * the check of the file itself.
+ * Is the file open on fd, opened as path, one of the denied modules of the
+ * standard library? Its dotted name there: timeit for
+ * .../python3.11/timeit.py and for __pycache__/timeit.cpython-311.pyc,
+ * asyncio for the asyncio directory, asyncio.__main__ for its __main__.py.
+ * The name is that of the file opened: path is resolved after the open
+ * and must still lead to the same file (a link swapped in between would
+ * otherwise name another). Return 1 with PermissionError set (refused and
+ * logged), else 0. Fails closed: a path that no longer resolves to the
+ * file opened is refused.
  */
-static int denied_runner(const char *path)
+static int denied_runner(const char *path, int fd)
 {
 	char *real, *name, *s, *what = NULL;
+	struct stat fst, pst;
 	size_t n;
 	int denied = 0;
 
 	if (!stdlib_dir)
 		return 0;	/* initialisation: no main program yet */
 	real = realpath(path, NULL);
-	if (!real)
-		return 0;
+	if (!real || fstat(fd, &fst) < 0 || stat(real, &pst) < 0 ||
+	    fst.st_dev != pst.st_dev || fst.st_ino != pst.st_ino) {
+		free(real);
+		refuse(path, "it changed while it was opened");
+		return 1;
+	}
 	n = strlen(stdlib_dir);
 	if (!strncmp(real, stdlib_dir, n) && real[n] == '/') {
 		name = real + n + 1;
@@ -303,7 +314,7 @@ static int audit_hook(const char *event, PyObject *args, void *unused)
 				PyErr_SetFromErrnoWithFilename(PyExc_OSError, "<stdin>");
 				return -1;
 			}
-			return denied_runner("/proc/self/fd/0") ? -1 : 0;
+			return denied_runner("/proc/self/fd/0", 0) ? -1 : 0;
 		}
 		if (!strcmp(kind, "module")) {
 			PyObject *mod = PyTuple_Check(args) && PyTuple_GET_SIZE(args) ?
@@ -502,9 +513,11 @@ static int setup(int want_site)
 }
 
 /*
- * Read the whole of fd (a regular file of about size bytes) into a new
- * bytes object, retrying on EINTR and short reads; it may have grown.
- * Return NULL with an exception on error.
+ * Read the whole of fd (a regular file of about size bytes) from its
+ * start into a new bytes object, retrying on EINTR and short reads; it may
+ * have grown. pread(): the file offset, which another process may share
+ * (standard input) and move, is neither used nor changed. Return NULL with
+ * an exception on error.
  */
 static PyObject *read_all(int fd, off_t size)
 {
@@ -525,7 +538,7 @@ static PyObject *read_all(int fd, off_t size)
 				return NULL;
 		}
 		Py_BEGIN_ALLOW_THREADS
-		n = read(fd, PyBytes_AS_STRING(b) + len, (size_t)(cap - len));
+		n = pread(fd, PyBytes_AS_STRING(b) + len, (size_t)(cap - len), (off_t)len);
 		Py_END_ALLOW_THREADS
 		if (n < 0 && errno == EINTR) {
 			if (PyErr_CheckSignals() < 0) {
@@ -663,14 +676,42 @@ static PyObject *main_code(PyObject *path, PyObject *data, PyObject **loader)
 }
 
 /*
+ * Run data, the main program read from a checked descriptor, as __main__
+ * with path as __file__ ("<stdin>" for standard input, as python3). Return
+ * 0, or -1 with an exception.
+ */
+static int run_main_data(PyObject *path, PyObject *data)
+{
+	PyObject *code, *loader = NULL, *main, *g, *r;
+	int ret = -1;
+
+	code = main_code(path, data, &loader);
+	if (!code)
+		return -1;
+	main = PyImport_AddModule("__main__");	/* borrowed */
+	g = main ? PyModule_GetDict(main) : NULL;
+	if (g && PyDict_SetItemString(g, "__file__", path) == 0 &&
+	    PyDict_SetItemString(g, "__cached__", Py_None) == 0 &&
+	    PyDict_SetItemString(g, "__loader__", loader) == 0) {
+		r = PyEval_EvalCode(code, g, g);
+		if (r) {
+			Py_DECREF(r);
+			ret = 0;
+		}
+	}
+	Py_DECREF(loader);
+	Py_DECREF(code);
+	return ret;
+}
+
+/*
  * Run the main script as __main__: opened and checked once, read from that
  * descriptor, never reopened by path. Return 0, or -1 with an exception
  * (SystemExit(2) when it cannot be opened or is refused, as python3).
  */
 static int run_file(const wchar_t *filename, int safe_path)
 {
-	PyObject *path, *bytes = NULL, *data = NULL, *code = NULL, *loader = NULL;
-	PyObject *main, *g, *r = NULL;
+	PyObject *path, *bytes = NULL, *data = NULL, *r;
 	struct stat st;
 	const char *p;
 	int fd = -1, err, ret = -1;
@@ -682,8 +723,6 @@ static int run_file(const wchar_t *filename, int safe_path)
 	    !PyUnicode_FSConverter(path, &bytes))
 		goto out;
 	p = PyBytes_AS_STRING(bytes);
-	if (denied_runner(p))
-		goto out;
 	Py_BEGIN_ALLOW_THREADS
 	err = open_checked(p, &fd, &st);
 	Py_END_ALLOW_THREADS
@@ -698,7 +737,12 @@ static int run_file(const wchar_t *filename, int safe_path)
 		r = PyLong_FromLong(2);
 		if (r)
 			PyErr_SetObject(PyExc_SystemExit, r);
-		Py_CLEAR(r);
+		Py_XDECREF(r);
+		goto out;
+	}
+	/* The runner check names the file opened, not what p names now. */
+	if (denied_runner(p, fd)) {
+		close(fd);
 		goto out;
 	}
 	data = read_all(fd, st.st_size);
@@ -711,26 +755,39 @@ static int run_file(const wchar_t *filename, int safe_path)
 	}
 	if (!safe_path && add_script_dir(p) < 0)
 		goto out;
-	code = main_code(path, data, &loader);
-	if (!code)
-		goto out;
-	main = PyImport_AddModule("__main__");	/* borrowed */
-	g = main ? PyModule_GetDict(main) : NULL;
-	if (!g || PyDict_SetItemString(g, "__file__", path) < 0 ||
-	    PyDict_SetItemString(g, "__cached__", Py_None) < 0 ||
-	    PyDict_SetItemString(g, "__loader__", loader) < 0)
-		goto out;
-	r = PyEval_EvalCode(code, g, g);
-	if (r) {
-		Py_DECREF(r);
-		ret = 0;
-	}
+	ret = run_main_data(path, data);
 out:
-	Py_XDECREF(loader);
-	Py_XDECREF(code);
 	Py_XDECREF(data);
 	Py_XDECREF(bytes);
 	Py_DECREF(path);
+	return ret;
+}
+
+/*
+ * Standard input as the main program: the audit hook judges it (a regular
+ * file that passes the check, not a code runner), then it is read from its
+ * start with pread(), as a whole: CPython's own reading goes on from the
+ * file offset, which the caller chooses (a marked file entered in the
+ * middle, e.g. in a string literal, would run what it only quotes) and
+ * which any process sharing the descriptor can move while it reads.
+ */
+static int run_stdin(void)
+{
+	PyObject *data, *name;
+	struct stat st;
+	int ret;
+
+	if (PySys_Audit("cpython.run_stdin", NULL) < 0)
+		return -1;
+	if (fstat(0, &st) < 0) {
+		PyErr_SetFromErrnoWithFilename(PyExc_OSError, "<stdin>");
+		return -1;
+	}
+	data = read_all(0, st.st_size);
+	name = data ? PyUnicode_FromString("<stdin>") : NULL;
+	ret = name ? run_main_data(name, data) : -1;
+	Py_XDECREF(name);
+	Py_XDECREF(data);
 	return ret;
 }
 
@@ -741,6 +798,38 @@ static const char *const denied_env[] = {
 	"PYTHONEXECUTABLE", "PYTHONBREAKPOINT", NULL
 };
 
+/*
+ * The prefix of the standard library, as Debian's libpython3.11 was built.
+ * Set as PyConfig.home: otherwise CPython derives it from the path it was
+ * started as (argv[0], which the caller chooses, or a search of PATH), and
+ * reads pyvenv.cfg, pybuilddir.txt and ._pth files next to that path: a
+ * caller who names a directory of their own gets a standard library of
+ * their own (links to marked files, so every check passes) in which the
+ * code runners are not recognised, and data files (pickles) of their own.
+ * With home set, none of these files is read.
+ */
+#ifndef EXECMARK_PYTHON_HOME
+#define EXECMARK_PYTHON_HOME "/usr"
+#endif
+
+/* Drop every -X name or -X name=value from list. */
+static void drop_xoption(PyWideStringList *list, const wchar_t *name)
+{
+	size_t n = wcslen(name);
+	Py_ssize_t i, j = 0;
+
+	for (i = 0; i < list->length; i++) {
+		const wchar_t *o = list->items[i];
+
+		if (!wcsncmp(o, name, n) && (o[n] == L'\0' || o[n] == L'=')) {
+			PyMem_RawFree(list->items[i]);
+			continue;
+		}
+		list->items[j++] = list->items[i];
+	}
+	list->length = j;
+}
+
 static void fail_status(PyConfig *c, PyStatus st)
 {
 	PyConfig_Clear(c);
@@ -749,9 +838,11 @@ static void fail_status(PyConfig *c, PyStatus st)
 
 int main(int argc, char **argv)
 {
+	PyPreConfig pre;
 	PyConfig c;
 	PyStatus st;
 	int want_site, safe_path, rc = 0;
+	char *exe;
 
 	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
 	if (!kernel_has_check()) {
@@ -763,6 +854,18 @@ int main(int argc, char **argv)
 			logmsg(LOG_WARNING, "refused: %s is set; it would run or load code from elsewhere", *e);
 			return EXIT_REFUSED;
 		}
+
+	/*
+	 * Pre-initialisation first: it chooses the memory allocators (-X dev:
+	 * the debug ones), which must be those that free the hook entries at
+	 * exit. It reads no file and runs no Python.
+	 */
+	PyPreConfig_InitPythonConfig(&pre);
+	pre.use_environment = 0;
+	pre.parse_argv = 1;
+	st = Py_PreInitializeFromBytesArgs(&pre, argc, argv);
+	if (PyStatus_Exception(st))
+		Py_ExitStatusException(st);
 
 	/* Both hooks before anything of Python runs; neither can be removed. */
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0 ||
@@ -777,6 +880,18 @@ int main(int argc, char **argv)
 	st = PyConfig_SetBytesArgv(&c, argc, argv);
 	if (PyStatus_Exception(st))
 		fail_status(&c, st);
+	/* The standard library's place: not from argv[0] (see above). */
+	st = PyConfig_SetBytesString(&c, &c.home, EXECMARK_PYTHON_HOME);
+	if (PyStatus_Exception(st))
+		fail_status(&c, st);
+	/* sys.executable: this program's file, not what argv[0] claims. */
+	exe = realpath("/proc/self/exe", NULL);
+	if (exe) {
+		st = PyConfig_SetBytesString(&c, &c.executable, exe);
+		free(exe);
+		if (PyStatus_Exception(st))
+			fail_status(&c, st);
+	}
 	st = PyConfig_Read(&c);
 	if (PyStatus_Exception(st))
 		fail_status(&c, st);
@@ -800,6 +915,8 @@ int main(int argc, char **argv)
 	c.safe_path = 1;
 	c.write_bytecode = 0;	/* it would write unmarked .pyc files */
 	c.site_import = 0;
+	/* Read again at initialisation: -X pycache_prefix must go too. */
+	drop_xoption(&c.xoptions, L"pycache_prefix");
 	st = PyConfig_SetString(&c, &c.pycache_prefix, NULL);
 	if (PyStatus_Exception(st))
 		fail_status(&c, st);
@@ -814,12 +931,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* -c, -m and standard input: CPython's own code, under the hooks. */
-	if (!c.run_filename) {
+	/* -c and -m: CPython's own code, under the hooks. */
+	if (c.run_command || c.run_module) {
 		PyConfig_Clear(&c);
 		return Py_RunMain();
 	}
-	if (run_file(c.run_filename, safe_path) < 0) {
+	if ((c.run_filename ? run_file(c.run_filename, safe_path) : run_stdin()) < 0) {
 		PyErr_Print();	/* SystemExit exits here with its status */
 		rc = 1;
 	}

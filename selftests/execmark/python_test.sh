@@ -12,7 +12,7 @@ LIB=/usr/lib/python3.11
 n=0 failed=0
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..29"
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 # check DESCRIPTION COMMAND...: the command's status is the verdict.
@@ -81,8 +81,24 @@ if __name__ == "__main__":
     p.join()'
 put $W/app/bp.py 'breakpoint()
 print("after breakpoint")'
+put $W/app/where.py 'import sys
+print("stdlib", sys._stdlib_dir, "pycache", sys.pycache_prefix)'
+# Approved as a whole, it only quotes the code in its string.
+put $W/app/quote.py 'DOC = """
+print("QUOTED CODE RAN")
+#"""
+print("quote ok")'
 approve $W/app/util.py $W/app/main.py $W/app/tam.py $W/app/good.py \
-	$W/app/imp.py $W/app/plain.py $W/app/cdll.py $W/app/mp.py $W/app/bp.py
+	$W/app/imp.py $W/app/plain.py $W/app/cdll.py $W/app/mp.py $W/app/bp.py \
+	$W/app/where.py $W/app/quote.py
+# A standard library of the caller's own: links to the marked files, in a
+# directory named by a pyvenv.cfg next to a link to the launcher, or found
+# from argv[0].
+mkdir -p $W/fake/bin $W/fake/lib/python3.11 $W/venv/bin
+for f in $LIB/*; do ln -s "$f" $W/fake/lib/python3.11/; done
+: >$W/fake/bin/python3
+ln -s $P $W/venv/bin/python3
+echo "home = $W/fake/bin" >$W/venv/pyvenv.cfg
 # tam.py changes after it was approved.
 echo 'print("TAMPERED CODE RAN")' >>$W/app/tam.py
 # A .pyc planted in __pycache__ for the approved good.py, which the stock
@@ -217,9 +233,41 @@ else
 	nok "a code runner of the standard library is refused as the main program"; say "$bad"
 fi
 
+# 24: the standard library is where the launcher was built to find it,
+# whatever the path it is started by: else a caller's copy (links to the
+# marked files) passes every check and the code runners are not recognised.
+bad=
+run $W/venv/bin/python3 $W/app/where.py
+has "stdlib $LIB pycache" || bad="$bad [venv: $out]"
+run python3 -c 'import os, sys; os.execv(sys.argv[1], sys.argv[2:])' $P $W/fake/bin/python3 $W/app/where.py
+has "stdlib $LIB pycache" || bad="$bad [argv0: $out]"
+run $W/venv/bin/python3 $LIB/timeit.py -n 1 -r 1 'print("RUNNER RAN")'
+{ [ $rc != 0 ] && ! has "RUNNER RAN" && has "refused"; } || bad="$bad [venv timeit: $out]"
+if [ -z "$bad" ]; then
+	ok "argv[0] and pyvenv.cfg do not choose the standard library"
+else
+	nok "argv[0] and pyvenv.cfg do not choose the standard library"; say "$bad"
+fi
+
+# 25: standard input entered in the middle of a marked file (here in its
+# string literal) runs from the start of the file.
+out=$({ read -r _; $P -; } <$W/app/quote.py 2>&1)
+if has "quote ok" && ! has "QUOTED CODE RAN"; then
+	ok "standard input runs from the start of the file, whatever its offset"
+else
+	nok "standard input runs from the start of the file, whatever its offset"; say "$out"
+fi
+
+# 26-27: no pycache_prefix, even given with -X; -X dev (debug memory
+# allocators) runs and exits cleanly.
+run $P -X pycache_prefix=$W/pyc $W/app/where.py
+check "-X pycache_prefix is ignored" has "pycache None"
+run $P -X dev $W/app/plain.py
+if [ $rc = 0 ] && has "plain ran"; then ok "-X dev runs and exits with status 0"; else nok "-X dev runs and exits with status 0"; say "rc=$rc $out"; fi
+
 echo permissive >$M
 
-# 24-25: the kernel's denials reached the audit log through the forwarder.
+# 28-29: the kernel's denials reached the audit log through the forwarder.
 sleep 1
 ausearch -m TRUSTED_APP -i >$W/audit.txt 2>&1
 missing=
@@ -244,5 +292,5 @@ else
 	nok "the mmap denial of the unmarked .so is in the audit log"; say "$(grep unmarked.so $W/audit.txt)"
 fi
 
-[ $n = 25 ] || { echo "# ran $n tests, planned 25"; failed=1; }
+[ $n = 29 ] || { echo "# ran $n tests, planned 29"; failed=1; }
 exit $failed
