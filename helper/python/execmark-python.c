@@ -44,15 +44,21 @@
 /* One line to standard error and one to syslog (authpriv). */
 static void logmsg(int prio, const char *fmt, ...)
 {
-	char buf[1024];
+	char *buf;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		buf = NULL;	/* out of memory: the format at least */
+		n = 0;
+	}
 	if (prio <= LOG_WARNING)
-		fprintf(stderr, PROG ": %s\n", buf);
-	syslog(LOG_AUTHPRIV | prio, "%s (uid %u)", buf, (unsigned int)getuid());
+		fprintf(stderr, PROG ": %s\n", buf ? buf : fmt);
+	syslog(LOG_AUTHPRIV | prio, "%s (uid %u)", buf ? buf : fmt, (unsigned int)getuid());
+	free(buf);
 }
 
 /*
@@ -282,6 +288,32 @@ static int denied_runner(const char *path, int fd)
 	return denied;
 }
 
+/*
+ * Modules of the standard library that start a shell running typed code
+ * when they are merely imported, not only as the main program: IDLE
+ * (Debian's idle-python3.11). Any import reaches them: -W
+ * ignore::idlelib.idle.X, -m pydoc idlelib.idle, a marked script.
+ */
+static const char *const shell_on_import[] = {
+	"idlelib.idle", "idlelib.__main__", NULL
+};
+
+/* The "import" audit event: args[0] is the module's name. */
+static int judge_import(PyObject *args)
+{
+	PyObject *mod = PyTuple_Check(args) && PyTuple_GET_SIZE(args) ?
+			PyTuple_GET_ITEM(args, 0) : NULL;
+	const char *name = mod && PyUnicode_Check(mod) ? PyUnicode_AsUTF8(mod) : NULL;
+	int i;
+
+	if (!name)
+		return mod && PyUnicode_Check(mod) ? -1 : 0;	/* -1: encoding error set */
+	for (i = 0; shell_on_import[i]; i++)
+		if (!strcmp(name, shell_on_import[i]))
+			return refuse(name, "importing it starts a shell that runs typed code");
+	return 0;
+}
+
 static int audit_hook(const char *event, PyObject *args, void *unused)
 {
 	(void)unused;
@@ -289,7 +321,7 @@ static int audit_hook(const char *event, PyObject *args, void *unused)
 	 * Called for every audit event (thousands per start): most return at
 	 * the first character.
 	 */
-	if (event[0] != 'c' && event[0] != 'b' && event[0] != 'p')
+	if (event[0] != 'c' && event[0] != 'b' && event[0] != 'p' && event[0] != 'i')
 		return 0;
 	if (strncmp(event, "cpython.run_", 12) == 0) {
 		const char *kind = event + 12;
@@ -325,14 +357,20 @@ static int audit_hook(const char *event, PyObject *args, void *unused)
 			if (!name)
 				return refuse("-m", "no module name");
 			if (denied_module(name)) {
-				char what[256];
+				char *what;
+				int r;
 
-				snprintf(what, sizeof(what), "-m %s", name);
-				return refuse(what, "it runs code that is not checked");
+				if (asprintf(&what, "-m %s", name) < 0)
+					what = NULL;
+				r = refuse(what ? what : "-m", "it runs code that is not checked");
+				free(what);
+				return r;
 			}
 		}
 		return 0;	/* run_file, run_module: their files are checked */
 	}
+	if (event[0] == 'i')
+		return strcmp(event, "import") ? 0 : judge_import(args);
 	if (!strcmp(event, "builtins.breakpoint"))
 		return refuse("breakpoint()", "the debugger runs typed code");
 	if (!strcmp(event, "pdb.Pdb"))

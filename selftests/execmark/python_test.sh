@@ -12,7 +12,7 @@ LIB=/usr/lib/python3.11
 n=0 failed=0
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..30"
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 # check DESCRIPTION COMMAND...: the command's status is the verdict.
@@ -44,6 +44,7 @@ teardown() {
 	kill $fwd 2>/dev/null
 	wait $fwd 2>/dev/null
 	rm -f $SITE/xm-*.pth
+	rm -rf $SITE/idlelib
 	[ -z "$created_site" ] || rmdir $SITE 2>/dev/null
 }
 trap teardown EXIT
@@ -115,6 +116,15 @@ chmod 0755 $W/app/__pycache__/good.cpython-311.pyc $W/lib/sourceless.pyc
 put $SITE/xm-good.pth "import os; open('$W/pth-good', 'w').close()"
 put $SITE/xm-evil.pth "import os; open('$W/pth-evil', 'w').close()"
 approve $SITE/xm-good.pth
+# IDLE starts its shell when idlelib.idle or idlelib.__main__ is imported;
+# the image has no IDLE: a marked stand-in where the import system finds
+# it at start-up (-W) and later.
+mkdir -p $SITE/idlelib
+put $SITE/idlelib/__init__.py ""
+put $SITE/idlelib/idle.py 'print("IDLE RAN")'
+put $SITE/idlelib/__main__.py 'print("IDLE RAN")'
+put $W/app/idle.py 'import idlelib.idle'
+approve -r $SITE/idlelib && approve $W/app/idle.py
 # A shared library that is not approved (a copy has no mark).
 cp /usr/lib/execmark/aux/preload.so $W/unmarked.so
 
@@ -265,9 +275,24 @@ check "-X pycache_prefix is ignored" has "pycache None"
 run $P -X dev $W/app/plain.py
 if [ $rc = 0 ] && has "plain ran"; then ok "-X dev runs and exits with status 0"; else nok "-X dev runs and exits with status 0"; say "rc=$rc $out"; fi
 
+# 28: a module that starts a shell when imported is refused, however the
+# import is asked for.
+bad=
+for how in "$W/app/idle.py" "-W ignore::idlelib.idle.X $W/app/plain.py" \
+	"-m pydoc idlelib.idle" "-m pydoc idlelib.__main__"; do
+	# shellcheck disable=SC2086
+	run $P $how
+	{ ! has "IDLE RAN" && has "refused idlelib."; } || bad="$bad [$how: rc=$rc $out]"
+done
+if [ -z "$bad" ]; then
+	ok "importing IDLE's shell is refused"
+else
+	nok "importing IDLE's shell is refused"; say "$bad"
+fi
+
 echo permissive >$M
 
-# 28-29: the kernel's denials reached the audit log through the forwarder.
+# 29-30: the kernel's denials reached the audit log through the forwarder.
 sleep 1
 ausearch -m TRUSTED_APP -i >$W/audit.txt 2>&1
 missing=
@@ -292,5 +317,5 @@ else
 	nok "the mmap denial of the unmarked .so is in the audit log"; say "$(grep unmarked.so $W/audit.txt)"
 fi
 
-[ $n = 29 ] || { echo "# ran $n tests, planned 29"; failed=1; }
+[ $n = 30 ] || { echo "# ran $n tests, planned 30"; failed=1; }
 exit $failed
