@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "../xattr/execmark_xattr.h"
+#include "execmark.h"
 
 /* Exit statuses, the same for every subcommand (see execmark(8)). */
 #define EXIT_OK		0	/* everything done and everything ok */
@@ -57,7 +57,7 @@ void progress_clear(void);
 /* hash.c */
 struct algo {
 	const char *name;	/* "sha256" */
-	unsigned int id;	/* EXECMARK_ALGO_* */
+	unsigned int id;	/* enum hash_algo: HASH_ALGO_SHA* */
 	unsigned int size;	/* digest size in bytes */
 };
 

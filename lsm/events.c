@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * execmark: denial events.
+ * execmark: denial events and the securityfs events file.
  *
- * Each denial becomes one line of text in a bounded ring, read by one
- * reader through securityfs (the execmark helper forwards them to audit).
- * A denied process never waits for the reader: when the ring is full the
- * event is counted as lost, and the reader later finds a
- * "seq=<first> lost=<count>" line where the lost events would have been.
- * While no reader is attached, denials are also written to the kernel log,
- * ratelimited.
+ * Each denial becomes one line of text in a bounded ring (ring.c), read by
+ * one reader through securityfs (the execmark helper forwards them to
+ * audit). A denied process never waits for the reader. While no reader is
+ * attached, denials are also written to the kernel log, ratelimited. This
+ * file owns the names that the lines carry.
  */
 
 #define pr_fmt(fmt) "execmark: " fmt
@@ -30,119 +28,44 @@
 #include <linux/uaccess.h>
 
 #include "execmark.h"
+#include "ring.h"
 
 #define XM_RING_SLOTS	4096
 #define XM_RING_BYTES	SZ_1M
 
+/* An event line: the fields, and two paths encoded as hex at worst. */
+#define XM_LINE_MAX	(2 * PATH_MAX * 2 + 256)
+
 static struct xm_ring ring;
 static unsigned long reader_busy;
 
-int xm_ring_init(struct xm_ring *r, unsigned int slots, size_t max_bytes)
+static const char *const op_names[] = {
+	[XM_OP_EXEC] = "exec",
+	[XM_OP_CHECK] = "check",
+	[XM_OP_MMAP] = "mmap",
+	[XM_OP_MPROTECT] = "mprotect",
+};
+
+static const char *const verdict_names[] = {
+	[XM_NONE] = "none",
+	[XM_TRUSTED] = "trusted",
+	[XM_UNMARKED] = "unmarked",
+	[XM_CORRUPT] = "corrupt",
+	[XM_MISMATCH] = "mismatch",
+	[XM_UNVERIFIABLE] = "unverifiable",
+	[XM_ERROR] = "error",
+};
+
+static const char *name_of(const char *const *names, int n, int i)
 {
-	memset(r, 0, sizeof(*r));
-	spin_lock_init(&r->lock);
-	init_waitqueue_head(&r->wait);
-	/* Without slots every event counts as lost; the ring still works. */
-	r->slot = kcalloc(slots, sizeof(*r->slot), GFP_KERNEL);
-	if (!r->slot)
-		return -ENOMEM;
-	r->size = slots;
-	r->max_bytes = max_bytes;
-	return 0;
+	return i >= 0 && i < n ? names[i] : "invalid";
 }
 
-void xm_ring_destroy(struct xm_ring *r)
-{
-	while (r->count) {
-		kfree(r->slot[r->head]);
-		r->head = (r->head + 1) % r->size;
-		r->count--;
-	}
-	kfree(r->slot);
-	r->slot = NULL;
-}
+#define op_name(op)	name_of(op_names, ARRAY_SIZE(op_names), (op))
+#define verdict_name(v)	name_of(verdict_names, ARRAY_SIZE(verdict_names), (v))
 
-/*
- * xm_ring_push - queue an event, or count it as lost
- * @r: the ring
- * @ev: the event, or NULL when it could not be allocated
- *
- * Every event takes a sequence number, lost ones too. Takes ownership of @ev.
- */
-void xm_ring_push(struct xm_ring *r, struct xm_event *ev)
-{
-	unsigned long flags;
-	u64 seq;
-
-	spin_lock_irqsave(&r->lock, flags);
-	seq = r->next_seq++;
-	if (!ev || r->count == r->size || r->bytes + ev->len > r->max_bytes) {
-		r->lost++;
-		r->lost_total++;
-		spin_unlock_irqrestore(&r->lock, flags);
-		kfree(ev);
-		wake_up_interruptible(&r->wait);	/* a lost= line to read */
-		return;
-	}
-	ev->seq = seq;
-	ev->lost = r->lost;
-	r->lost = 0;
-	r->slot[(r->head + r->count) % r->size] = ev;
-	r->count++;
-	r->bytes += ev->len;
-	spin_unlock_irqrestore(&r->lock, flags);
-	wake_up_interruptible(&r->wait);
-}
-
-bool xm_ring_ready(struct xm_ring *r)
-{
-	return READ_ONCE(r->count) || READ_ONCE(r->lost);
-}
-
-/*
- * xm_ring_pop - take the next lines of the stream
- * @r: the ring
- * @buf: where to write them; at least XM_LINE_MAX + 64 bytes
- * @size: size of @buf
- *
- * Return: the number of bytes written: a "lost" line, an event line, or
- * both; 0 when there is nothing to read.
- */
-size_t xm_ring_pop(struct xm_ring *r, char *buf, size_t size)
-{
-	struct xm_event *ev = NULL;
-	unsigned long flags;
-	u64 lost, lost_seq;
-	size_t n = 0;
-
-	spin_lock_irqsave(&r->lock, flags);
-	if (r->count) {
-		ev = r->slot[r->head];
-		r->head = (r->head + 1) % r->size;
-		r->count--;
-		r->bytes -= ev->len;
-		lost = ev->lost;
-		lost_seq = ev->seq - lost;
-	} else {
-		/* The lost run is after every queued event. */
-		lost = r->lost;
-		lost_seq = r->next_seq - lost;
-		r->lost = 0;
-	}
-	spin_unlock_irqrestore(&r->lock, flags);
-
-	if (lost)
-		n = scnprintf(buf, size, "seq=%llu lost=%llu\n", lost_seq, lost);
-	if (ev) {
-		n += scnprintf(buf + n, size - n, "seq=%llu %.*s\n", ev->seq,
-			       (int)ev->len, ev->body);
-		kfree(ev);
-	}
-	return n;
-}
-
-/*
- * xm_encode_untrusted - encode a string as audit encodes untrusted strings
+/**
+ * encode_untrusted - encode a string as audit encodes untrusted strings
  * @buf: output
  * @size: its size; the output is NUL-terminated
  * @s: the string
@@ -153,7 +76,7 @@ size_t xm_ring_pop(struct xm_ring *r, char *buf, size_t size)
  *
  * Return: the length written, without the NUL.
  */
-size_t xm_encode_untrusted(char *buf, size_t size, const char *s, size_t len)
+static size_t encode_untrusted(char *buf, size_t size, const char *s, size_t len)
 {
 	size_t i, n = 0;
 	bool plain = true;
@@ -185,10 +108,10 @@ static size_t encode_path(char *out, size_t size, const struct path *path,
 
 	if (IS_ERR(p))
 		return scnprintf(out, size, "?");
-	return xm_encode_untrusted(out, size, p, strlen(p));
+	return encode_untrusted(out, size, p, strlen(p));
 }
 
-/*
+/**
  * execmark_report - report a denial
  * @file: the file of the access
  * @op: the access, enum execmark_op
@@ -211,13 +134,13 @@ void execmark_report(struct file *file, int op, int mode, int verdict)
 
 	n = scnprintf(line, XM_LINE_MAX,
 		      "op=%s mode=%s reason=%s pid=%d uid=%u auid=%u ses=%u comm=",
-		      execmark_op_name(op), execmark_mode_name(mode),
-		      execmark_verdict_name(verdict), task_tgid_nr(current),
+		      op_name(op), execmark_mode_name(mode),
+		      verdict_name(verdict), task_tgid_nr(current),
 		      from_kuid(&init_user_ns, current_uid()),
 		      from_kuid(&init_user_ns, audit_get_loginuid(current)),
 		      audit_get_sessionid(current));
 	get_task_comm(comm, current);
-	n += xm_encode_untrusted(line + n, XM_LINE_MAX - n, comm, strlen(comm));
+	n += encode_untrusted(line + n, XM_LINE_MAX - n, comm, strlen(comm));
 	n += scnprintf(line + n, XM_LINE_MAX - n, " exe=");
 	exe = current->mm ? get_mm_exe_file(current->mm) : NULL;
 	if (exe) {
@@ -246,9 +169,14 @@ out:
 	kfree(line);
 }
 
+/**
+ * execmark_events_lost - events lost since boot
+ *
+ * Return: the count.
+ */
 u64 execmark_events_lost(void)
 {
-	return READ_ONCE(ring.lost_total);
+	return xm_ring_lost_total(&ring);
 }
 
 /* The reader's state: the rest of the lines taken from the ring. */
@@ -257,7 +185,7 @@ struct xm_reader {
 	char buf[];
 };
 
-#define XM_READER_BUF	(XM_LINE_MAX + 64)
+#define XM_READER_BUF	(XM_LINE_MAX + XM_RING_POP_EXTRA)
 
 static int events_open(struct inode *inode, struct file *file)
 {
@@ -337,7 +265,66 @@ const struct file_operations execmark_events_fops = {
 	.llseek = noop_llseek,
 };
 
+/**
+ * execmark_events_init - allocate the ring
+ *
+ * Without it the checks still hold; every event counts as lost.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int __init execmark_events_init(void)
 {
 	return xm_ring_init(&ring, XM_RING_SLOTS, XM_RING_BYTES);
 }
+
+#ifdef CONFIG_SECURITY_EXECMARK_KUNIT_TEST
+#include <kunit/test.h>
+
+static void encode_test(struct kunit *test)
+{
+	char buf[64];
+
+	KUNIT_EXPECT_EQ(test, encode_untrusted(buf, sizeof(buf), "abc", 3), 5);
+	KUNIT_EXPECT_STREQ(test, buf, "\"abc\"");
+	encode_untrusted(buf, sizeof(buf), "/usr/bin/x~!", 12);
+	KUNIT_EXPECT_STREQ(test, buf, "\"/usr/bin/x~!\"");
+	encode_untrusted(buf, sizeof(buf), "", 0);
+	KUNIT_EXPECT_STREQ(test, buf, "\"\"");
+	/* Space, quote, control, DEL and non-ASCII bytes force hex. */
+	encode_untrusted(buf, sizeof(buf), "a b", 3);
+	KUNIT_EXPECT_STREQ(test, buf, "612062");
+	encode_untrusted(buf, sizeof(buf), "a\"b", 3);
+	KUNIT_EXPECT_STREQ(test, buf, "612262");
+	encode_untrusted(buf, sizeof(buf), "a\nb", 3);
+	KUNIT_EXPECT_STREQ(test, buf, "610A62");
+	encode_untrusted(buf, sizeof(buf), "\x7f", 1);
+	KUNIT_EXPECT_STREQ(test, buf, "7F");
+	encode_untrusted(buf, sizeof(buf), "\xc3\xa9", 2);
+	KUNIT_EXPECT_STREQ(test, buf, "C3A9");
+	/* A short buffer holds whole hex pairs and a NUL. */
+	KUNIT_EXPECT_EQ(test, encode_untrusted(buf, 6, "a b c", 5), 4);
+	KUNIT_EXPECT_STREQ(test, buf, "6120");
+}
+
+static void names_test(struct kunit *test)
+{
+	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_MPROTECT), "mprotect");
+	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_MPROTECT + 1), "invalid");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_UNVERIFIABLE), "unverifiable");
+	KUNIT_EXPECT_STREQ(test, verdict_name(-1), "invalid");
+}
+
+static struct kunit_case events_test_cases[] = {
+	KUNIT_CASE(encode_test),
+	KUNIT_CASE(names_test),
+	{}
+};
+
+static struct kunit_suite events_test_suite = {
+	.name = "execmark_events",
+	.test_cases = events_test_cases,
+};
+
+kunit_test_suite(events_test_suite);
+
+#endif /* CONFIG_SECURITY_EXECMARK_KUNIT_TEST */

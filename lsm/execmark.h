@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * execmark: exec intent checked against content hashes in security.execmark.
+ * execmark: exec intent checked against content digests in security.execmark.
+ *
+ * What the files of the LSM share. Each function is declared here under the
+ * file that defines it; the files depend on each other in one direction:
+ * hooks.c -> verify.c, events.c -> ring.c; fs.c -> events.c; all -> mode.c.
  */
 #ifndef _SECURITY_EXECMARK_H
 #define _SECURITY_EXECMARK_H
@@ -8,15 +12,22 @@
 #include <linux/fs.h>
 #include <linux/lsm_hooks.h>
 #include <linux/percpu.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
 
+/* mode.c: the mode and its lock; the bottom layer. */
 enum execmark_mode {
 	EXECMARK_MODE_OFF,
 	EXECMARK_MODE_PERMISSIVE,
 	EXECMARK_MODE_ENFORCE,
 };
+
+extern int execmark_mode;	/* enum execmark_mode; read with READ_ONCE() */
+
+int execmark_mode_parse(const char *s);
+const char *execmark_mode_name(int mode);
+int execmark_set_mode(int mode);
+bool execmark_locked(void);
+void execmark_lock(void);
 
 /* The exec-intent accesses that are checked. */
 enum execmark_op {
@@ -37,29 +48,21 @@ enum execmark_verdict {
 	XM_ERROR,
 };
 
-extern int execmark_mode;	/* enum execmark_mode; read with READ_ONCE() */
-
-int execmark_mode_parse(const char *buf, size_t len);
-const char *execmark_mode_name(int mode);
-int execmark_set_mode(int mode);
-bool execmark_locked(void);
-void execmark_lock(void);
-
-const char *execmark_op_name(int op);
-const char *execmark_verdict_name(int verdict);
+/* hooks.c: the blob sizes, and the counters shown by the stats file. */
+extern struct lsm_blob_sizes execmark_blob_sizes;
 
 /*
- * The cached verdict of an inode. @state packs the mark generation it was
- * computed under (high 32 bits) and the verdict (low bits); 0 means none.
- * Writers are serialised by XM_INODE_BUSY; readers take no lock.
+ * The cached verdict of an inode (verify.c). @state packs the mark
+ * generation it was computed under (high 32 bits) and the verdict (the bits
+ * of XM_VERDICT_MASK); 0 means none. Writers are serialised by
+ * XM_INODE_BUSY; readers take no lock.
  */
 struct xm_cache {
 	u64 state;
 	u64 cookie;		/* i_version when the verdict was computed */
 };
 
-int xm_cache_get(const struct xm_cache *c, u32 gen, u64 cookie);
-void xm_cache_set(struct xm_cache *c, u32 gen, u64 cookie, int verdict);
+#define XM_VERDICT_MASK	0xffULL
 
 /* The inode blob. All zero is a valid initial state. */
 struct execmark_inode {
@@ -69,17 +72,12 @@ struct execmark_inode {
 	struct xm_cache cache;
 };
 
-extern struct lsm_blob_sizes execmark_blob_sizes;
-
 static inline struct execmark_inode *execmark_inode(const struct inode *inode)
 {
 	if (unlikely(!inode->i_security))
 		return NULL;
 	return inode->i_security + execmark_blob_sizes.lbs_inode;
 }
-
-int execmark_verdict(struct file *file, bool cached_only);
-bool execmark_fs_unverifiable(const struct super_block *sb);
 
 /* Counters for the stats file; per CPU so the hot path shares no line. */
 struct execmark_stats {
@@ -93,41 +91,17 @@ struct execmark_stats {
 DECLARE_PER_CPU(struct execmark_stats, execmark_stats);
 #define xm_stat_add(field, n) this_cpu_add(execmark_stats.field, (n))
 
-/* Events: a bounded ring read through securityfs by one reader. */
-struct xm_event {
-	u64 seq;
-	u64 lost;		/* events lost just before this one */
-	u32 len;		/* of body, without the newline */
-	char body[];
-};
+/* verify.c: the verdict on a file and its per-inode cache. */
+int execmark_verdict(struct file *file, bool cached_only);
+void execmark_mark_changed(struct inode *inode);
 
-struct xm_ring {
-	spinlock_t lock;	/* protects everything below */
-	struct xm_event **slot;
-	unsigned int size;	/* slots */
-	unsigned int head;	/* oldest event */
-	unsigned int count;
-	size_t bytes, max_bytes;
-	u64 next_seq;		/* seq of the next event generated */
-	u64 lost;		/* lost events not yet reported */
-	u64 lost_total;
-	wait_queue_head_t wait;
-};
-
-#define XM_LINE_MAX	(2 * PATH_MAX * 2 + 256)	/* two hex paths + fields */
-
-int xm_ring_init(struct xm_ring *ring, unsigned int slots, size_t max_bytes);
-void xm_ring_destroy(struct xm_ring *ring);
-void xm_ring_push(struct xm_ring *ring, struct xm_event *ev);
-size_t xm_ring_pop(struct xm_ring *ring, char *buf, size_t size);
-bool xm_ring_ready(struct xm_ring *ring);
-size_t xm_encode_untrusted(char *buf, size_t size, const char *s, size_t len);
-
+/* events.c: denial events and the securityfs events file. */
+int execmark_events_init(void);
 void execmark_report(struct file *file, int op, int mode, int verdict);
 u64 execmark_events_lost(void);
 extern const struct file_operations execmark_events_fops;
-int execmark_events_init(void);
 
+/* fs.c: securityfs. */
 int execmark_init_securityfs(void);
 
 #endif /* _SECURITY_EXECMARK_H */

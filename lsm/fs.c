@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "execmark.h"
@@ -41,7 +42,10 @@ static ssize_t mode_write(struct file *f, const char __user *buf, size_t len,
 		return -EINVAL;
 	if (copy_from_user(tmp, buf, len))
 		return -EFAULT;
-	mode = execmark_mode_parse(tmp, len);
+	tmp[len] = '\0';
+	if (strlen(tmp) != len)
+		return -EINVAL;
+	mode = execmark_mode_parse(tmp);
 	if (mode < 0)
 		return mode;
 	ret = execmark_set_mode(mode);

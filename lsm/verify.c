@@ -21,9 +21,9 @@
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <linux/xattr.h>
+#include <uapi/linux/execmark.h>
 
 #include "execmark.h"
-#include "../xattr/execmark_xattr.h"
 
 #define XM_CHUNK	(64 * 1024)
 
@@ -33,7 +33,7 @@
  * cookie, then publishes the state; a reader that sees the same non-zero
  * state before and after reading the cookie read a matching pair.
  */
-int xm_cache_get(const struct xm_cache *c, u32 gen, u64 cookie)
+static int xm_cache_get(const struct xm_cache *c, u32 gen, u64 cookie)
 {
 	/* pairs with smp_store_release() in xm_cache_set() */
 	u64 state = smp_load_acquire(&c->state);
@@ -45,10 +45,10 @@ int xm_cache_get(const struct xm_cache *c, u32 gen, u64 cookie)
 	smp_rmb();	/* the cookie belongs to the state read above */
 	if (READ_ONCE(c->state) != state || ck != cookie)
 		return XM_NONE;
-	return state & 0xff;
+	return state & XM_VERDICT_MASK;
 }
 
-void xm_cache_set(struct xm_cache *c, u32 gen, u64 cookie, int verdict)
+static void xm_cache_set(struct xm_cache *c, u32 gen, u64 cookie, int verdict)
 {
 	WRITE_ONCE(c->state, 0);
 	smp_wmb();	/* no reader pairs the old state with the new cookie */
@@ -64,13 +64,21 @@ void xm_cache_set(struct xm_cache *c, u32 gen, u64 cookie, int verdict)
  * a local block device nor a kernel-managed i_version (network and pseudo
  * file systems).
  */
-bool execmark_fs_unverifiable(const struct super_block *sb)
+static bool fs_unverifiable(const struct super_block *sb)
 {
 	if (sb->s_flags & SB_KERNMOUNT)
 		return true;
 	if (sb->s_user_ns != &init_user_ns)
 		return true;
-	if (sb->s_iflags & (SB_I_UNTRUSTED_MOUNTER | SB_I_IMA_UNVERIFIABLE_SIGNATURE))
+	if (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER)
+		return true;
+	/*
+	 * The flag is IMA's, but its meaning is the file system's: FUSE sets
+	 * it on every mount (fs/fuse/inode.c) because the server, a process,
+	 * can return other bytes on each read without the kernel seeing a
+	 * change. That is exactly what makes a cached digest worthless.
+	 */
+	if (sb->s_iflags & SB_I_IMA_UNVERIFIABLE_SIGNATURE)
 		return true;
 	return !(sb->s_flags & SB_I_VERSION) && !sb->s_bdev;
 }
@@ -89,9 +97,9 @@ union xm_hash_ctx {
 
 static void hash_init(union xm_hash_ctx *ctx, int algo)
 {
-	if (algo == EXECMARK_ALGO_SHA256)
+	if (algo == HASH_ALGO_SHA256)
 		sha256_init(&ctx->sha256);
-	else if (algo == EXECMARK_ALGO_SHA384)
+	else if (algo == HASH_ALGO_SHA384)
 		sha384_init(&ctx->sha384);
 	else
 		sha512_init(&ctx->sha512);
@@ -99,9 +107,9 @@ static void hash_init(union xm_hash_ctx *ctx, int algo)
 
 static void hash_update(union xm_hash_ctx *ctx, int algo, const u8 *p, size_t n)
 {
-	if (algo == EXECMARK_ALGO_SHA256)
+	if (algo == HASH_ALGO_SHA256)
 		sha256_update(&ctx->sha256, p, n);
-	else if (algo == EXECMARK_ALGO_SHA384)
+	else if (algo == HASH_ALGO_SHA384)
 		sha384_update(&ctx->sha384, p, n);
 	else
 		sha512_update(&ctx->sha512, p, n);
@@ -109,15 +117,22 @@ static void hash_update(union xm_hash_ctx *ctx, int algo, const u8 *p, size_t n)
 
 static void hash_final(union xm_hash_ctx *ctx, int algo, u8 *out)
 {
-	if (algo == EXECMARK_ALGO_SHA256)
+	if (algo == HASH_ALGO_SHA256)
 		sha256_final(&ctx->sha256, out);
-	else if (algo == EXECMARK_ALGO_SHA384)
+	else if (algo == HASH_ALGO_SHA384)
 		sha384_final(&ctx->sha384, out);
 	else
 		sha512_final(&ctx->sha512, out);
 }
 
-/* Digest of the whole content of @file. Return: 0 or -errno. */
+/*
+ * hash_file - digest of the whole content of a file
+ * @file: the file
+ * @algo: enum hash_algo, one of the mark's
+ * @digest: where the digest goes
+ *
+ * Return: 0 or -errno.
+ */
 static int hash_file(struct file *file, int algo, u8 *digest)
 {
 	union xm_hash_ctx ctx;
@@ -174,37 +189,27 @@ out:
 static int compute(struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
-	u8 mark[EXECMARK_MAX_SIZE];
+	struct execmark_mark mark;
 	u8 digest[EXECMARK_MAX_DIGEST];
 	unsigned int dsize;
 	ssize_t len;
 
 	len = __vfs_getxattr(dentry, d_inode(dentry), EXECMARK_XATTR_NAME,
-			     mark, sizeof(mark));
+			     &mark, sizeof(mark));
 	if (len == -ENODATA || len == -EOPNOTSUPP)
 		return XM_UNMARKED;
 	if (len == -ERANGE)
 		return XM_CORRUPT;	/* longer than any valid mark */
 	if (len < 0)
 		return XM_ERROR;
-	dsize = execmark_mark_valid(mark, len);
+	dsize = execmark_mark_valid(&mark, len);
 	if (!dsize)
 		return XM_CORRUPT;
-	if (hash_file(file, mark[1], digest))
+	if (hash_file(file, mark.algo, digest))
 		return XM_ERROR;
-	return memcmp(digest, mark + EXECMARK_HDR_SIZE, dsize) ? XM_MISMATCH : XM_TRUSTED;
+	return memcmp(digest, mark.digest, dsize) ? XM_MISMATCH : XM_TRUSTED;
 }
 
-/*
- * execmark_verdict - may @file be executed?
- * @file: the file of an exec-intent access
- * @cached_only: do not read the file (mprotect runs under the mmap lock)
- *
- * Concurrent first checks of one inode hash it once: the others wait for
- * the first and take its cached verdict.
- *
- * Return: XM_TRUSTED or the reason of a denial.
- */
 /*
  * The mark's generation. Under overlayfs the mark is read through the
  * overlay inode while the content (and the cache) is the real inode's: a
@@ -222,6 +227,28 @@ static u32 mark_gen(struct file *file, struct execmark_inode *xi)
 	return gen;
 }
 
+/**
+ * execmark_mark_changed - a mark was set or removed: drop cached verdicts
+ * @inode: the inode whose security.execmark changed
+ */
+void execmark_mark_changed(struct inode *inode)
+{
+	struct execmark_inode *xi = execmark_inode(inode);
+
+	if (xi)
+		atomic_inc(&xi->gen);
+}
+
+/**
+ * execmark_verdict - may @file be executed?
+ * @file: the file of an exec-intent access
+ * @cached_only: do not read the file (mprotect runs under the mmap lock)
+ *
+ * Concurrent first checks of one inode hash it once: the others wait for
+ * the first and take its cached verdict.
+ *
+ * Return: XM_TRUSTED or the reason of a denial.
+ */
 int execmark_verdict(struct file *file, bool cached_only)
 {
 	struct inode *inode = d_real_inode(file->f_path.dentry);
@@ -230,7 +257,7 @@ int execmark_verdict(struct file *file, bool cached_only)
 	u64 cookie;
 	int v;
 
-	if (execmark_fs_unverifiable(inode->i_sb) || has_writers(inode))
+	if (fs_unverifiable(inode->i_sb) || has_writers(inode))
 		return XM_UNVERIFIABLE;
 	if (!xi || !IS_I_VERSION(inode))	/* no change detection: no cache */
 		return cached_only ? XM_UNVERIFIABLE : compute(file);
@@ -265,3 +292,99 @@ hit:
 	xm_stat_add(cache_hits, 1);
 	return v;
 }
+
+#ifdef CONFIG_SECURITY_EXECMARK_KUNIT_TEST
+#include <kunit/test.h>
+
+#include "mark_vectors.h"
+
+static void mark_shape_test(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(execmark_shape_vectors); i++) {
+		const struct execmark_vector *v = &execmark_shape_vectors[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, execmark_mark_valid(v->value, v->len),
+				    v->valid, "vector: %s", v->name);
+	}
+}
+
+/* The kernel's SHA-2 of the content gives the digests of the vectors. */
+static void mark_content_test(struct kunit *test)
+{
+	const u8 *data = (const u8 *)EXECMARK_VECTOR_CONTENT;
+	size_t len = strlen(EXECMARK_VECTOR_CONTENT);
+	u8 digest[EXECMARK_MAX_DIGEST];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(execmark_content_vectors); i++) {
+		const struct execmark_vector *v = &execmark_content_vectors[i];
+		const struct execmark_mark *m = (const void *)v->value;
+		unsigned int dsize = execmark_mark_valid(v->value, v->len);
+		union xm_hash_ctx ctx;
+
+		KUNIT_ASSERT_EQ_MSG(test, dsize, v->valid, "vector: %s", v->name);
+		hash_init(&ctx, m->algo);
+		hash_update(&ctx, m->algo, data, len);
+		hash_final(&ctx, m->algo, digest);
+		KUNIT_EXPECT_MEMEQ_MSG(test, digest, m->digest, dsize,
+				       "vector: %s", v->name);
+	}
+}
+
+static struct kunit_case mark_test_cases[] = {
+	KUNIT_CASE(mark_shape_test),
+	KUNIT_CASE(mark_content_test),
+	{}
+};
+
+static struct kunit_suite mark_test_suite = {
+	.name = "execmark_mark",
+	.test_cases = mark_test_cases,
+};
+
+static void cache_test(struct kunit *test)
+{
+	struct xm_cache c = {};
+	int v;
+
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 0), XM_NONE);
+
+	xm_cache_set(&c, 1, 10, XM_TRUSTED);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 10), XM_TRUSTED);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 2, 10), XM_NONE);	/* mark changed */
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 11), XM_NONE);	/* content changed */
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 10), XM_NONE);
+
+	/* Re-verified after a change: the new verdict replaces the old. */
+	xm_cache_set(&c, 1, 11, XM_MISMATCH);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 11), XM_MISMATCH);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 10), XM_NONE);
+
+	/* Generation 0, and the generation at its wrap. */
+	xm_cache_set(&c, 0, 5, XM_UNMARKED);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 5), XM_UNMARKED);
+	xm_cache_set(&c, U32_MAX, 5, XM_CORRUPT);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, U32_MAX, 5), XM_CORRUPT);
+	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 5), XM_NONE);
+
+	for (v = XM_TRUSTED; v <= XM_ERROR; v++) {
+		xm_cache_set(&c, 7, U64_MAX, v);
+		KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 7, U64_MAX), v);
+	}
+}
+
+static struct kunit_case cache_test_cases[] = {
+	KUNIT_CASE(cache_test),
+	{}
+};
+
+static struct kunit_suite cache_test_suite = {
+	.name = "execmark_cache",
+	.test_cases = cache_test_cases,
+};
+
+kunit_test_suites(&mark_test_suite, &cache_test_suite);
+
+#endif /* CONFIG_SECURITY_EXECMARK_KUNIT_TEST */

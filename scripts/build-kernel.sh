@@ -46,8 +46,10 @@ fi
 
 log "building the kernel in $KBUILD_DIR"
 kmake bzImage
-if [ ! -f "$KBUILD_DIR/.execmark-headers" ]; then
+# Installed again when the configuration or the mark format changes.
+hstamp=$(sha256sum "$EXECMARK_TOP/xattr/execmark.h" | cut -c1-16)
+if [ "$(cat "$KBUILD_DIR/.execmark-headers" 2>/dev/null)" != "$hstamp" ]; then
 	kmake headers_install INSTALL_HDR_PATH="$KHDR_DIR"
-	touch "$KBUILD_DIR/.execmark-headers"
+	echo "$hstamp" >"$KBUILD_DIR/.execmark-headers"
 fi
 echo "$KBUILD_DIR/arch/x86/boot/bzImage"

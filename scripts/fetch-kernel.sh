@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Fetch Debian's linux-source-7.2 (pinned), unpack it into the cache, apply
-# scripts/kernel.patch and link this project in as security/execmark.
+# scripts/kernel.patch and link this project in as security/execmark and
+# its mark format as include/uapi/linux/execmark.h.
 #
 # The machine's own apt sources are not changed: a private apt configuration
 # under the cache lists the suites that carry 7.2, on the mirror URI that
@@ -82,4 +83,6 @@ fi
 # Point security/execmark at this checkout (it may be a different clone
 # each time).
 ln -sfn "$EXECMARK_TOP" "$KSRC_DIR/security/execmark"
+# The mark format is the UAPI header <linux/execmark.h>: one file, xattr/.
+ln -sfn "$EXECMARK_TOP/xattr/execmark.h" "$KSRC_DIR/include/uapi/linux/execmark.h"
 echo "$KSRC_DIR"

@@ -8,12 +8,13 @@
 #
 # Environment: XM_APPEND (more kernel parameters), XM_TIMEOUT (seconds,
 # non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_SMP (CPUs,
-# default 2), XM_INITRD (the initramfs, default build/initramfs.cpio).
+# default 2), XM_INITRD (the initramfs, default build/initramfs.cpio),
+# XM_KERNEL (the kernel image, default the one scripts/build-kernel.sh built).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=$1 log=${2:-}
-kernel=$KBUILD_DIR/arch/x86/boot/bzImage
+kernel=${XM_KERNEL:-$KBUILD_DIR/arch/x86/boot/bzImage}
 initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 [ -f "$initrd" ] || die "no initramfs at $initrd: run 'make initramfs'"

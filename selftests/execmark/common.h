@@ -25,7 +25,7 @@
 #include <linux/capability.h>
 #include <openssl/evp.h>
 
-#include "../../xattr/execmark_xattr.h"
+#include <linux/execmark.h>
 
 #ifndef AT_EXECVE_CHECK
 #define AT_EXECVE_CHECK 0x10000
@@ -116,7 +116,7 @@ static inline int xm_mark_value(const char *path, unsigned char *mark)
 		EVP_DigestUpdate(ctx, buf, n);
 	close(fd);
 	mark[0] = EXECMARK_FORMAT_V1;
-	mark[1] = EXECMARK_ALGO_SHA256;
+	mark[1] = HASH_ALGO_SHA256;
 	EVP_DigestFinal_ex(ctx, mark + EXECMARK_HDR_SIZE, &dlen);
 	EVP_MD_CTX_free(ctx);
 	return n < 0 || dlen != EXECMARK_SHA256_SIZE ? -EIO : 0;

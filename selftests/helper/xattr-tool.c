@@ -19,7 +19,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "../../xattr/execmark_xattr.h"
+#include "execmark.h"
 
 static int unhex(unsigned char *out, size_t max, const char *hex)
 {

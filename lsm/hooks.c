@@ -1,188 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * execmark: the hooks, modes and the lock.
+ * execmark: the hooks. Each adapter turns its hook's arguments into an
+ * access (enum execmark_op) and a file; execmark_check() judges it.
  */
 
 #define pr_fmt(fmt) "execmark: " fmt
 
-#include <linux/audit.h>
 #include <linux/binfmts.h>
 #include <linux/capability.h>
 #include <linux/init.h>
 #include <linux/lsm_hooks.h>
 #include <linux/mman.h>
-#include <linux/moduleparam.h>
-#include <linux/mutex.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <uapi/linux/execmark.h>
 #include <uapi/linux/lsm.h>
 
 #include "execmark.h"
-#include "../xattr/execmark_xattr.h"
-
-#if defined(CONFIG_SECURITY_EXECMARK_BOOT_ENFORCE)
-#define EXECMARK_BOOT_MODE EXECMARK_MODE_ENFORCE
-#elif defined(CONFIG_SECURITY_EXECMARK_BOOT_OFF)
-#define EXECMARK_BOOT_MODE EXECMARK_MODE_OFF
-#else
-#define EXECMARK_BOOT_MODE EXECMARK_MODE_PERMISSIVE
-#endif
-
-int execmark_mode = EXECMARK_BOOT_MODE;
-static bool mode_locked;
-static DEFINE_MUTEX(mode_mutex);	/* serialises mode changes and the lock */
-
-static const char *const mode_names[] = {
-	[EXECMARK_MODE_OFF] = "off",
-	[EXECMARK_MODE_PERMISSIVE] = "permissive",
-	[EXECMARK_MODE_ENFORCE] = "enforce",
-};
-
-static const char *const op_names[] = {
-	[XM_OP_EXEC] = "exec",
-	[XM_OP_CHECK] = "check",
-	[XM_OP_MMAP] = "mmap",
-	[XM_OP_MPROTECT] = "mprotect",
-};
-
-static const char *const verdict_names[] = {
-	[XM_NONE] = "none",
-	[XM_TRUSTED] = "trusted",
-	[XM_UNMARKED] = "unmarked",
-	[XM_CORRUPT] = "corrupt",
-	[XM_MISMATCH] = "mismatch",
-	[XM_UNVERIFIABLE] = "unverifiable",
-	[XM_ERROR] = "error",
-};
-
-static const char *name_of(const char *const *names, int n, int i)
-{
-	return i >= 0 && i < n ? names[i] : "invalid";
-}
-
-const char *execmark_mode_name(int mode)
-{
-	return name_of(mode_names, ARRAY_SIZE(mode_names), mode);
-}
-
-const char *execmark_op_name(int op)
-{
-	return name_of(op_names, ARRAY_SIZE(op_names), op);
-}
-
-const char *execmark_verdict_name(int verdict)
-{
-	return name_of(verdict_names, ARRAY_SIZE(verdict_names), verdict);
-}
-
-/*
- * execmark_mode_parse - parse a mode name
- * @buf: the name, optionally followed by one newline; need not be
- *       NUL-terminated
- * @len: its length
- *
- * Return: the mode, or -EINVAL.
- */
-int execmark_mode_parse(const char *buf, size_t len)
-{
-	int i;
-
-	if (len && buf[len - 1] == '\n')
-		len--;
-	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
-		if (len == strlen(mode_names[i]) &&
-		    !memcmp(buf, mode_names[i], len))
-			return i;
-	return -EINVAL;
-}
-
-static void audit_mode_change(int new, int old, int res)
-{
-	struct audit_buffer *ab;
-
-	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_MAC_STATUS);
-	if (!ab)
-		return;
-	/* Not "mode=": ausearch -i reads that as a file mode. */
-	audit_log_format(ab, "lsm=execmark execmark_mode=%s old_execmark_mode=%s",
-			 execmark_mode_name(new), execmark_mode_name(old));
-	audit_log_format(ab, " auid=%u ses=%u res=%d",
-			 from_kuid(&init_user_ns, audit_get_loginuid(current)),
-			 audit_get_sessionid(current), res);
-	audit_log_end(ab);
-}
-
-/*
- * execmark_set_mode - change the mode at run time
- * @mode: the new mode
- *
- * Every attempt is logged, refused ones too.
- *
- * Return: 0, or -EPERM when the mode is locked.
- */
-int execmark_set_mode(int mode)
-{
-	int old, ret = 0;
-
-	mutex_lock(&mode_mutex);
-	old = READ_ONCE(execmark_mode);
-	if (mode_locked && mode != old) {
-		ret = -EPERM;
-	} else if (mode != old) {
-		WRITE_ONCE(execmark_mode, mode);
-		pr_notice("mode changed from %s to %s by pid %d (%s)\n",
-			  execmark_mode_name(old), execmark_mode_name(mode),
-			  task_pid_nr(current), current->comm);
-	}
-	mutex_unlock(&mode_mutex);
-	if (ret)
-		pr_notice("refused mode change from %s to %s: locked\n",
-			  execmark_mode_name(old), execmark_mode_name(mode));
-	if (mode != old)
-		audit_mode_change(mode, old, !ret);
-	return ret;
-}
-
-bool execmark_locked(void)
-{
-	return READ_ONCE(mode_locked);
-}
-
-void execmark_lock(void)
-{
-	mutex_lock(&mode_mutex);
-	if (!mode_locked) {
-		WRITE_ONCE(mode_locked, true);
-		pr_notice("mode locked at %s until reboot by pid %d (%s)\n",
-			  execmark_mode_name(execmark_mode),
-			  task_pid_nr(current), current->comm);
-	}
-	mutex_unlock(&mode_mutex);
-}
-
-/* The boot parameter execmark.mode=; read-only after boot (perm 0). */
-static int mode_param_set(const char *val, const struct kernel_param *kp)
-{
-	int mode = execmark_mode_parse(val, strlen(val));
-
-	if (mode < 0) {
-		pr_err("unknown execmark.mode=%s, keeping %s\n", val,
-		       execmark_mode_name(execmark_mode));
-		return mode;
-	}
-	execmark_mode = mode;
-	return 0;
-}
-
-static const struct kernel_param_ops mode_param_ops = {
-	.set = mode_param_set,
-};
-
-#undef KBUILD_MODNAME
-#define KBUILD_MODNAME "execmark"
-module_param_cb(mode, &mode_param_ops, NULL, 0);
-MODULE_PARM_DESC(mode, "off, permissive or enforce (default from Kconfig)");
 
 DEFINE_PER_CPU(struct execmark_stats, execmark_stats);
 
@@ -190,14 +25,14 @@ struct lsm_blob_sizes execmark_blob_sizes __ro_after_init = {
 	.lbs_inode = sizeof(struct execmark_inode),
 };
 
-/*
- * check - judge an exec-intent access
+/**
+ * execmark_check - judge an exec-intent access
  * @file: the file
- * @op: the access
+ * @op: the access, enum execmark_op
  *
  * Return: 0, or -EACCES when enforcing and the file is not trusted.
  */
-static int check(struct file *file, int op)
+static int execmark_check(struct file *file, int op)
 {
 	int mode = READ_ONCE(execmark_mode);
 	int v;
@@ -219,13 +54,13 @@ static int check(struct file *file, int op)
 /* Every file an execve runs: the binary, scripts, shebang interpreters. */
 static int execmark_bprm_check(struct linux_binprm *bprm)
 {
-	return check(bprm->file, XM_OP_EXEC);
+	return execmark_check(bprm->file, XM_OP_EXEC);
 }
 
 /* execveat(AT_EXECVE_CHECK): an interpreter asks before it runs a file. */
 static int execmark_bprm_creds_for_exec(struct linux_binprm *bprm)
 {
-	return bprm->is_check ? check(bprm->file, XM_OP_CHECK) : 0;
+	return bprm->is_check ? execmark_check(bprm->file, XM_OP_CHECK) : 0;
 }
 
 /*
@@ -240,7 +75,7 @@ static int execmark_file_post_open(struct file *file, int mask)
 	if (!(mask & MAY_EXEC) || !current->in_execve ||
 	    READ_ONCE(execmark_mode) != EXECMARK_MODE_ENFORCE)
 		return 0;
-	return check(file, XM_OP_EXEC);
+	return execmark_check(file, XM_OP_EXEC);
 }
 
 static bool is_exe_file(struct file *file)
@@ -267,8 +102,8 @@ static int execmark_mmap_file(struct file *file, unsigned long reqprot,
 	    READ_ONCE(execmark_mode) == EXECMARK_MODE_OFF)
 		return 0;
 	if (unlikely(current->in_execve))
-		return is_exe_file(file) ? 0 : check(file, XM_OP_EXEC);
-	return check(file, XM_OP_MMAP);
+		return is_exe_file(file) ? 0 : execmark_check(file, XM_OP_EXEC);
+	return execmark_check(file, XM_OP_MMAP);
 }
 
 /* Adding PROT_EXEC to a file mapping: judged from the cache only. */
@@ -277,7 +112,7 @@ static int execmark_file_mprotect(struct vm_area_struct *vma,
 {
 	if (!vma->vm_file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
 		return 0;
-	return check(vma->vm_file, XM_OP_MPROTECT);
+	return execmark_check(vma->vm_file, XM_OP_MPROTECT);
 }
 
 /* Marks are set by CAP_MAC_ADMIN in the initial user namespace, well formed. */
@@ -303,13 +138,8 @@ static int execmark_inode_removexattr(struct mnt_idmap *idmap,
 /* A new or removed mark drops the cached verdict. */
 static void mark_changed(struct dentry *dentry, const char *name)
 {
-	struct execmark_inode *xi;
-
-	if (strcmp(name, EXECMARK_XATTR_NAME))
-		return;
-	xi = execmark_inode(d_inode(dentry));
-	if (xi)
-		atomic_inc(&xi->gen);
+	if (!strcmp(name, EXECMARK_XATTR_NAME))
+		execmark_mark_changed(d_inode(dentry));
 }
 
 /*

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Test vectors for the mark format of execmark_xattr.h, shared by the
- * kernel's KUnit tests and the helper's tests.
+ * Test vectors for the mark format of <uapi/linux/execmark.h>, for the
+ * KUnit tests of verify.c.
  *
  * execmark_content_vectors: the marks of the content "abc" with each
  * algorithm (SHA-2 digests from FIPS 180-2, appendix B/C/D).
  * execmark_shape_vectors: values and whether they are well-formed marks.
  */
-#ifndef _EXECMARK_VECTORS_H
-#define _EXECMARK_VECTORS_H
+#ifndef _SECURITY_EXECMARK_MARK_VECTORS_H
+#define _SECURITY_EXECMARK_MARK_VECTORS_H
 
-#include "execmark_xattr.h"
+#include <uapi/linux/execmark.h>
 
 #define EXECMARK_VECTOR_CONTENT "abc"
 
@@ -158,4 +158,4 @@ static const struct execmark_vector execmark_shape_vectors[] = {
 		  0x00, 0x00, 0x00, 0x00, 0x00, 0x00 } },
 };
 
-#endif /* _EXECMARK_VECTORS_H */
+#endif /* _SECURITY_EXECMARK_MARK_VECTORS_H */
