@@ -32,14 +32,23 @@
 #include <sys/syscall.h>
 
 #include "cmd.h"
+#include "opts.h"
+#include "securityfs.h"
+#include "util.h"
 
 #define LINE_MAX_LEN	(64 * 1024)	/* longer event lines are discarded */
 #define READ_CHUNK	(16 * 1024)
-#define TEXT_MAX	8560		/* the kernel's AUDIT_MESSAGE_TEXT_MAX */
 #define ACK_TIMEOUT_MS	2000
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 #define STATUS_TTL_MS	100		/* see audit_ready() */
+
+/*
+ * The kernel keeps at most AUDIT_MESSAGE_TEXT_MAX bytes of a user record's
+ * text (<linux/audit.h>); libaudit's netlink message holds them.
+ */
+_Static_assert(AUDIT_MESSAGE_TEXT_MAX + 1 <= MAX_AUDIT_MESSAGE_LENGTH,
+	       "a record's text does not fit in struct audit_message");
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -81,8 +90,8 @@ static bool pause_ms(struct fwd *f, unsigned int ms)
 
 static int open_events(struct fwd *f)
 {
-	f->efd = open(f->events, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	return f->efd < 0 ? -errno : 0;
+	f->efd = securityfs_open("events", O_RDONLY | O_NONBLOCK);
+	return f->efd < 0 ? f->efd : 0;
 }
 
 /*
@@ -132,6 +141,8 @@ static int64_t audit_send_msg(struct fwd *f, int type, uint16_t flags,
 	struct audit_message req;
 	ssize_t n;
 
+	if (len > sizeof(req.data))
+		return -EMSGSIZE;
 	memset(&req.nlh, 0, sizeof(req.nlh));
 	req.nlh.nlmsg_len = NLMSG_LENGTH(len);
 	req.nlh.nlmsg_type = type;
@@ -294,13 +305,33 @@ static bool is_string_key(const char *tok)
 }
 
 /*
+ * A string field (comm, exe, path) as the kernel encoded it, "quoted" or
+ * in hex, fit for the record's msg='...': a quoted string holding a single
+ * quote, which would end msg='...', takes the kernel's other form, hex,
+ * from libaudit's encoder (the one the audit tools decode). Return: the
+ * field in hex, to free, or NULL if @tok (whose '=' is @eq) is fit as it is.
+ */
+static char *msg_field(const char *tok, const char *eq)
+{
+	const char *v = eq + 1;
+	size_t keylen = eq - tok, vlen = strlen(v);
+	char *hex;
+
+	if (v[0] != '"' || !memchr(v + 1, '\'', vlen - 2))
+		return NULL;
+	hex = xmalloc(keylen + 1 + 2 * (vlen - 2) + 1);
+	memcpy(hex, tok, keylen + 1);
+	audit_encode_value(hex + keylen + 1, v + 1, vlen - 2);
+	return hex;
+}
+
+/*
  * Turn one event line into the text of its audit record, or NULL if the
- * line is malformed. Fields pass through unchanged, except that a quoted
- * string containing a single quote, which would end msg='...', is
- * re-encoded in hex as the kernel does for strings with unsafe characters;
- * "seq=N lost=M" becomes "seq=N op=lost lost=M"; and if the record would
- * exceed the kernel's limit, the longest of comm, exe and path is cut and
- * "truncated=KEY" is appended, so that nothing is cut silently.
+ * line is malformed. Fields pass through as the kernel encoded them,
+ * except for msg_field()'s; "seq=N lost=M" becomes "seq=N op=lost
+ * lost=M"; and if the record would exceed AUDIT_MESSAGE_TEXT_MAX, the
+ * longest of comm, exe and path is cut and "truncated=KEY" is appended, so
+ * that nothing is cut silently.
  */
 static char *event_record(const char *line)
 {
@@ -324,15 +355,9 @@ static char *event_record(const char *line)
 			if (vlen < 2 || v[vlen - 1] != '"' ||
 			    memchr(v + 1, '"', vlen - 2))
 				goto bad;
-			if (memchr(v + 1, '\'', vlen - 2)) {
-				char *hex = xmalloc((eq - p) + 1 + 2 * (vlen - 2) + 1);
-
-				memcpy(hex, p, eq - p + 1);
-				for (i = 0; i < vlen - 2; i++)
-					sprintf(hex + (eq - p) + 1 + 2 * i, "%02X",
-						(unsigned char)v[1 + i]);
-				p = owned[nowned++] = hex;
-			}
+			v = msg_field(p, eq);
+			if (v)
+				p = owned[nowned++] = v;
 		} else if (strpbrk(v, "\"'")) {
 			goto bad;
 		}
@@ -352,7 +377,7 @@ static char *event_record(const char *line)
 		total = strlen(truncated);
 		for (i = 0; i < ntok; i++)
 			total += strlen(tok[i]) + 1;
-		if (total <= TEXT_MAX)
+		if (total <= AUDIT_MESSAGE_TEXT_MAX)
 			break;
 		for (i = 1; i < ntok; i++)
 			if (is_string_key(tok[i]) &&
@@ -364,7 +389,7 @@ static char *event_record(const char *line)
 		p = strchr(tok[longest], '=') + 1;
 		len = strlen(tok[longest]);
 		min = p - tok[longest] + (*p == '"' ? 2 : 0);
-		cut = total - TEXT_MAX + 24;
+		cut = total - AUDIT_MESSAGE_TEXT_MAX + 24;
 		if (len <= min)
 			goto bad;
 		len = len > min + cut ? len - cut : min;

@@ -6,10 +6,13 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "execmark.h"
+#include "hash.h"
 #include "util.h"
 
 static const struct algo algos[] = {

@@ -11,33 +11,42 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "mark.h"
+#include "opts.h"
+#include "util.h"
+#include "walk.h"
 
-static unsigned long errors;
+struct export_ctx {
+	const struct algo *algo;	/* --algo */
+	unsigned long errors;
+};
 
-static void export_job(struct job *j, unsigned char *buf)
+static void export_work(void *ctx, struct job *j, unsigned char *buf)
 {
-	int ret = hash_file(j->fd, j->algo, j->digest, buf);
+	struct export_ctx *c = ctx;
+	int ret;
 
+	j->algo = c->algo;
+	ret = hash_file(j->fd, j->algo, j->digest, buf);
 	j->result = ret;
-	if (ret < 0) {
-		j->what = "read";
-		j->err = -ret;
-	}
+	if (ret < 0)
+		job_fail(j, "read", -ret);
 }
 
-static void export_done(struct job *j)
+static void export_done(void *ctx, struct job *j)
 {
+	struct export_ctx *c = ctx;
 	char hex[2 * EXECMARK_MAX_DIGEST + 1];
 	const char *s;
 
 	if (j->result < 0) {
-		report_job_error(j);
-		errors++;
+		job_warn(j);
+		c->errors++;
 		return;
 	}
 	if (j->result == HASH_CHANGED) {
-		report_changed(j, "not exported");
-		errors++;
+		warn_path(j->path, "changed while hashing, not exported");
+		c->errors++;
 		return;
 	}
 	hex_encode(hex, j->digest, j->algo->size);
@@ -70,66 +79,59 @@ static const char export_usage[] =
 
 static int manifest_export(int argc, char **argv)
 {
-	static const struct pool_ops ops = { export_job, export_done };
+	static const struct pool_ops ops = { export_work, export_done };
+	struct export_ctx c = { 0 };
 	struct file_opts o;
-	struct job tmpl = { 0 };
 	struct pool *p;
 	int ret, i = parse_file_opts(argc, argv, export_usage, "rxja", true, &o, &ret);
 
 	if (i < 0)
 		return ret;
 	hash_init();
-	tmpl.algo = o.algo;
-	p = pool_start(&ops, &o.walk);
+	c.algo = o.algo;
+	p = pool_start(&ops, &c, &o.walk);
 	for (; i < argc; i++)
-		pool_add(p, argv[i], &tmpl);
-	errors += pool_finish(p).errors;
+		pool_add(p, argv[i], NULL);
+	c.errors += pool_finish(p).errors;
 	if (fflush(stdout) || ferror(stdout)) {
 		warnmsg("standard output: write error");
 		return EXIT_ERROR;
 	}
-	return errors ? EXIT_ERROR : EXIT_OK;
+	return c.errors ? EXIT_ERROR : EXIT_OK;
 }
 
-static struct {
-	unsigned long marked, already, changed, mismatch;
-	uint64_t bytes;
-} apply_sum;
+/* A manifest line: the digest that its file must have. */
+struct want {
+	struct want *next;
+	const struct algo *algo;
+	unsigned char digest[EXECMARK_MAX_DIGEST];
+};
 
-static void apply_done(struct job *j)
+struct apply_ctx {
+	struct marker marker;
+	struct want *wants;	/* every line given to the pool, to free */
+};
+
+static void apply_work(void *ctx, struct job *j, unsigned char *buf)
 {
-	char *e;
+	struct apply_ctx *c = ctx;
+	const struct want *w = j->arg;
 
-	switch (j->result) {
-	case MARK_MARKED:
-		apply_sum.marked++;
-		apply_sum.bytes += j->st.st_size;
-		break;
-	case MARK_ALREADY:
-		apply_sum.already++;
-		break;
-	case MARK_CHANGED:
-		report_changed(j, "not marked");
-		apply_sum.changed++;
-		break;
-	case MARK_MISMATCH:
-		e = esc(j->path);
-		warnmsg("%s: content does not match the manifest, not marked", e);
-		free(e);
-		apply_sum.mismatch++;
-		break;
-	default:
-		report_job_error(j);
-		errors++;
-		break;
-	}
+	mark_file(&c->marker, j, w->algo, w->digest, buf);
+}
+
+static void apply_done(void *ctx, struct job *j)
+{
+	struct apply_ctx *c = ctx;
+
+	mark_count(&c->marker, j);
 }
 
 /*
- * Parse one manifest line (without its newline) into @j's digest and
+ * Parse one manifest line (without its newline) into @w and
  * return the file name, unescaped in place; NULL if the line is malformed.
  */
-static char *parse_line(char *line, size_t len, struct job *j)
+static char *parse_line(char *line, size_t len, struct want *w)
 {
 	bool escaped = line[0] == '\\';
 	char *hex = line + escaped, *name, *in, *out;
@@ -141,12 +143,11 @@ static char *parse_line(char *line, size_t len, struct job *j)
 	       (hex[n] >= 'a' && hex[n] <= 'f') ||
 	       (hex[n] >= 'A' && hex[n] <= 'F'))
 		n++;
-	j->want_algo = n % 2 ? NULL : algo_by_size(n / 2);
-	if (!j->want_algo || hex[n] != ' ' ||
+	w->algo = n % 2 ? NULL : algo_by_size(n / 2);
+	if (!w->algo || hex[n] != ' ' ||
 	    (hex[n + 1] != ' ' && hex[n + 1] != '*') || !hex[n + 2])
 		return NULL;
-	hex_decode(j->want, hex, n);
-	j->algo = j->want_algo;
+	hex_decode(w->digest, hex, n);
 	name = hex + n + 2;
 	if (!escaped)
 		return name;
@@ -179,7 +180,9 @@ static const char apply_usage[] =
 
 static int manifest_apply(int argc, char **argv)
 {
-	static const struct pool_ops ops = { mark_job, apply_done };
+	static const struct pool_ops ops = { apply_work, apply_done };
+	struct apply_ctx c;
+	struct marker *m = &c.marker;
 	struct file_opts o;
 	const char *name = "-";
 	unsigned long lineno = 0, malformed = 0;
@@ -202,54 +205,60 @@ static int manifest_apply(int argc, char **argv)
 	if (strcmp(name, "-")) {
 		f = fopen(name, "re");
 		if (!f) {
-			char *e = esc(name);
-
-			warnmsg("%s: %s", e, strerror(errno));
-			free(e);
+			warn_path(name, "%s", strerror(errno));
 			return EXIT_ERROR;
 		}
 	}
 	hash_init();
-	p = pool_start(&ops, &o.walk);
+	marker_init(m);
+	c.wants = NULL;
+	p = pool_start(&ops, &c, &o.walk);
 	while ((len = getline(&line, &cap, f)) > 0) {
-		struct job tmpl = { 0 };
+		struct want *w = xcalloc(1, sizeof(*w));
 		char *path;
 
 		lineno++;
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (!len)	/* an empty line is ignored */
-			continue;
-		path = parse_line(line, len, &tmpl);
+		path = len ? parse_line(line, len, w) : NULL;
 		if (!path) {
-			char *e = esc(name);
+			free(w);
+			if (!len)	/* an empty line is ignored */
+				continue;
+			char *where = xasprintf("%s:%lu", name, lineno);
 
-			warnmsg("%s:%lu: malformed line", e, lineno);
-			free(e);
+			warn_path(where, "malformed line");
+			free(where);
 			malformed++;
 			continue;
 		}
-		pool_add(p, path, &tmpl);
+		w->next = c.wants;
+		c.wants = w;
+		pool_add(p, path, w);
 	}
 	if (ferror(f)) {
-		char *e = esc(name);
-
-		warnmsg("%s: read: %s", e, strerror(errno));
-		free(e);
-		errors++;
+		warn_path(name, "read: %s", strerror(errno));
+		m->errors++;
 	}
 	free(line);
 	if (f != stdin)
 		fclose(f);
-	errors += pool_finish(p).errors;
-	human_size(size, sizeof(size), apply_sum.bytes);
+	m->errors += pool_finish(p).errors;
+	marker_destroy(m);
+	while (c.wants) {
+		struct want *w = c.wants;
+
+		c.wants = w->next;
+		free(w);
+	}
+	human_size(size, sizeof(size), m->bytes);
 	fprintf(stderr,
 		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu malformed lines, %lu errors\n",
-		apply_sum.marked, size, apply_sum.already, apply_sum.mismatch,
-		apply_sum.changed, malformed, errors);
-	if (errors || malformed)
+		m->marked, size, m->already, m->mismatch, m->changed, malformed,
+		m->errors);
+	if (m->errors || malformed)
 		return EXIT_ERROR;
-	return apply_sum.mismatch || apply_sum.changed ? EXIT_NOTOK : EXIT_OK;
+	return m->mismatch || m->changed ? EXIT_NOTOK : EXIT_OK;
 }
 
 static const char manifest_usage[] =

@@ -82,6 +82,23 @@ void infomsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+static char *xvasprintf(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+/* "PATH: message", the path escaped by esc(). */
+void warn_path(const char *path, const char *fmt, ...)
+{
+	char *e = esc(path), *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	warnmsg("%s: %s", e, s);
+	free(s);
+	free(e);
+}
+
 _Noreturn void fatal(const char *fmt, ...)
 {
 	va_list ap;
@@ -127,17 +144,23 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatal("out of memory");
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		fatal("out of memory");
 	return s;
 }
 
@@ -276,23 +299,4 @@ int parse_uint(const char *s, unsigned int min, unsigned int max,
 		return -1;
 	*out = v;
 	return 0;
-}
-
-int print_usage(const char *usage)
-{
-	fputs(usage, stdout);
-	return EXIT_OK;
-}
-
-int usage_error(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vwarnmsg(LOG_ERR, fmt, ap);
-		va_end(ap);
-	}
-	fputs(usage, stderr);
-	return EXIT_ERROR;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * execmark helper: shared declarations.
+ * execmark helper: messages, allocation, escaping and small I/O helpers
+ * (util.c), and the exit statuses every subcommand shares.
  */
 #ifndef EXECMARK_UTIL_H
 #define EXECMARK_UTIL_H
@@ -10,10 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-
-#include "execmark.h"
 
 /* Exit statuses, the same for every subcommand (see execmark(8)). */
 #define EXIT_OK		0	/* everything done and everything ok */
@@ -22,13 +19,14 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* util.c */
 extern const char *progname;
 void msg_to_syslog(void);
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vwarnmsg(int prio, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void infomsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_path(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
@@ -45,44 +43,10 @@ void sleep_ms(unsigned int ms);
 int write_full(int fd, const void *buf, size_t len);
 int parse_uint(const char *s, unsigned int min, unsigned int max,
 	       unsigned int *out);
-int usage_error(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-int print_usage(const char *usage);
 
-/* Progress line on standard error (util.c); only drawn on a terminal. */
+/* Progress line on standard error; only drawn on a terminal. */
 bool progress_enabled(void);
 void progress_show(const char *line);
 void progress_clear(void);
-
-/* hash.c */
-struct algo {
-	const char *name;	/* "sha256" */
-	unsigned int id;	/* enum hash_algo: HASH_ALGO_SHA* */
-	unsigned int size;	/* digest size in bytes */
-};
-
-#define HASH_BUF_SIZE	(1u << 20)
-
-const struct algo *algo_by_name(const char *name);
-const struct algo *algo_by_id(unsigned int id);
-const struct algo *algo_by_size(unsigned int size);
-void hash_init(void);
-uint64_t hash_bytes_done(void);
-int hash_file(int fd, const struct algo *a, unsigned char *digest,
-	      unsigned char *buf);
-
-/* Return values of hash_file() besides 0 and -errno. */
-#define HASH_CHANGED	1	/* content or identity changed while hashing */
-
-/* mark.c: the one place that reads, writes and removes a mark. */
-enum mark_state {
-	MARK_NONE,		/* no security.execmark */
-	MARK_CORRUPT,		/* a value execmark_mark_valid() rejects */
-	MARK_VALID,
-};
-int mark_read(int fd, struct execmark_mark *m, enum mark_state *state);
-int mark_write(int fd, const struct algo *a, const unsigned char *digest,
-	       bool *already);
-void report_xattr_error(const char *path, int err, const char *action);
 
 #endif /* EXECMARK_UTIL_H */

@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "opts.h"
+#include "util.h"
+#include "walk.h"
+#include "xattr.h"
 
 enum {
 	VERIFY_FAILED,
@@ -23,19 +27,21 @@ static const char *const verify_name[] = {
 	[VERIFY_MISMATCH] = "mismatch",
 };
 
-static bool quiet;
-static unsigned long count[ARRAY_SIZE(verify_name)], errors;
+struct verify_ctx {
+	bool quiet;
+	unsigned long count[ARRAY_SIZE(verify_name)], errors;
+};
 
-static void verify_job(struct job *j, unsigned char *buf)
+static void verify_work(void *ctx, struct job *j, unsigned char *buf)
 {
 	struct execmark_mark m;
 	enum mark_state state;
 	int ret = mark_read(j->fd, &m, &state);
 
+	(void)ctx;
 	if (ret) {
 		j->result = VERIFY_FAILED;
-		j->what = "reading";
-		j->err = -ret;
+		job_fail(j, "reading", -ret);
 		return;
 	}
 	if (state == MARK_NONE) {
@@ -50,8 +56,7 @@ static void verify_job(struct job *j, unsigned char *buf)
 	ret = hash_file(j->fd, j->algo, j->digest, buf);
 	if (ret < 0) {
 		j->result = VERIFY_FAILED;
-		j->what = "read";
-		j->err = -ret;
+		job_fail(j, "read", -ret);
 	} else if (ret == HASH_CHANGED) {
 		j->result = VERIFY_CHANGED;
 	} else {
@@ -60,22 +65,23 @@ static void verify_job(struct job *j, unsigned char *buf)
 	}
 }
 
-static void verify_done(struct job *j)
+static void verify_done(void *ctx, struct job *j)
 {
+	struct verify_ctx *c = ctx;
 	char *e;
 
 	if (j->result == VERIFY_FAILED) {
-		report_job_error(j);
-		errors++;
+		job_warn(j);
+		c->errors++;
 		return;
 	}
 	if (j->result == VERIFY_CHANGED) {
-		report_changed(j, "not verified");
-		errors++;
+		warn_path(j->path, "changed while hashing, not verified");
+		c->errors++;
 		return;
 	}
-	count[j->result]++;
-	if (quiet && j->result == VERIFY_OK)
+	c->count[j->result]++;
+	if (c->quiet && j->result == VERIFY_OK)
 		return;
 	e = esc(j->path);
 	progress_clear();
@@ -95,33 +101,35 @@ static const char verify_usage[] =
 
 int cmd_verify(int argc, char **argv)
 {
-	static const struct pool_ops ops = { verify_job, verify_done };
+	static const struct pool_ops ops = { verify_work, verify_done };
+	struct verify_ctx c = { 0 };
+	unsigned long *count = c.count;
 	struct file_opts o;
-	struct pool_counts c;
+	struct pool_counts pc;
 	struct pool *p;
 	int ret, i = parse_file_opts(argc, argv, verify_usage, "rxjq", true, &o, &ret);
 	unsigned long notok;
 
 	if (i < 0)
 		return ret;
-	quiet = o.quiet;
+	c.quiet = o.quiet;
 	hash_init();
-	p = pool_start(&ops, &o.walk);
+	p = pool_start(&ops, &c, &o.walk);
 	for (; i < argc; i++)
 		pool_add(p, argv[i], NULL);
-	c = pool_finish(p);
-	errors += c.errors;
+	pc = pool_finish(p);
+	c.errors += pc.errors;
 	if (fflush(stdout) || ferror(stdout))
 		fatal("standard output: write error");
 	notok = count[VERIFY_UNMARKED] + count[VERIFY_CORRUPT] +
 		count[VERIFY_MISMATCH];
-	if (!quiet)
+	if (!c.quiet)
 		fprintf(stderr,
 			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu skipped, %lu errors\n",
 			count[VERIFY_OK] + notok, count[VERIFY_OK],
 			count[VERIFY_UNMARKED], count[VERIFY_CORRUPT],
-			count[VERIFY_MISMATCH], c.skipped, errors);
-	if (errors)
+			count[VERIFY_MISMATCH], pc.skipped, c.errors);
+	if (c.errors)
 		return EXIT_ERROR;
 	return notok ? EXIT_NOTOK : EXIT_OK;
 }

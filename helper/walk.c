@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
 #include "walk.h"
+#include "xattr.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
 #define PROGRESS_DELAY_NS	1000000000ull	/* quiet for short runs */
@@ -26,6 +28,7 @@
 
 struct pool {
 	const struct pool_ops *ops;
+	void *ctx;		/* the subcommand's, given to ops */
 	struct walk_opts opts;
 	pthread_mutex_t lock;
 	pthread_cond_t work_cv;	/* a job was queued, or closing */
@@ -81,7 +84,7 @@ static void *worker(void *arg)
 		p->queue = j->next;
 		pthread_mutex_unlock(&p->lock);
 
-		p->ops->work(j, buf);
+		p->ops->work(p->ctx, j, buf);
 		close(j->fd);
 		j->fd = -1;
 
@@ -135,7 +138,7 @@ static void reap(struct pool *p, unsigned long max)
 				p->tail = NULL;
 			p->inflight--;
 			pthread_mutex_unlock(&p->lock);
-			p->ops->done(j);
+			p->ops->done(p->ctx, j);
 			p->files_done++;
 			free(j->path);
 			free(j);
@@ -161,14 +164,11 @@ static void reap(struct pool *p, unsigned long max)
 }
 
 static void submit(struct pool *p, char *path, int fd, const struct stat *st,
-		   const struct job *tmpl)
+		   const void *arg)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
-	if (tmpl)
-		*j = *tmpl;
-	j->next = NULL;
-	j->done = false;
+	j->arg = arg;
 	j->path = path;
 	j->fd = fd;
 	j->st = *st;
@@ -202,13 +202,10 @@ static int check_open(int fd, struct stat *st)
 static void walk_error(struct pool *p, const char *path, const char *what,
 		       int err)
 {
-	char *e = esc(path);
-
 	if (what)
-		warnmsg("%s: %s: %s", e, what, strerror(err));
+		warn_path(path, "%s: %s", what, strerror(err));
 	else
-		warnmsg("%s: %s", e, strerror(err));
-	free(e);
+		warn_path(path, "%s", strerror(err));
 	p->counts.errors++;
 }
 
@@ -227,11 +224,11 @@ static int cmp_names(const void *a, const void *b)
 }
 
 static void walk_dir(struct pool *p, int dfd, const char *dpath,
-		     const struct job *tmpl);
+		     const void *arg);
 
 /* Visit entry @name of directory @dfd (path @path): @dtype from readdir. */
 static void walk_entry(struct pool *p, int dfd, char *path, const char *name,
-		       unsigned char dtype, const struct job *tmpl)
+		       unsigned char dtype, const void *arg)
 {
 	struct stat st;
 	int fd, ret;
@@ -287,11 +284,11 @@ static void walk_entry(struct pool *p, int dfd, char *path, const char *name,
 		goto out;
 	}
 	if (S_ISREG(st.st_mode)) {
-		submit(p, path, fd, &st, tmpl);
+		submit(p, path, fd, &st, arg);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		walk_dir(p, fd, path, tmpl);	/* closes fd */
+		walk_dir(p, fd, path, arg);	/* closes fd */
 		goto out;
 	}
 	skip(p, path, type_name(st.st_mode));
@@ -302,7 +299,7 @@ out:
 
 /* Walk directory @dfd in name order; closes @dfd. */
 static void walk_dir(struct pool *p, int dfd, const char *dpath,
-		     const struct job *tmpl)
+		     const void *arg)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
@@ -340,7 +337,7 @@ static void walk_dir(struct pool *p, int dfd, const char *dpath,
 		unsigned char dtype = names[i][strlen(names[i]) + 1];
 
 		walk_entry(p, dirfd(d), path_join(dpath, names[i]), names[i],
-			   dtype, tmpl);
+			   dtype, arg);
 		free(names[i]);
 	}
 	free(names);
@@ -349,13 +346,14 @@ static void walk_dir(struct pool *p, int dfd, const char *dpath,
 
 /*
  * pool_add - process a path named by the user
- * @tmpl: fields copied into every job (manifest apply), or NULL
+ * @arg: j->arg of every job of the path (e.g. manifest apply's digest);
+ *       it must outlive pool_finish()
  *
  * A regular file becomes one job. A directory is walked with -r and is an
  * error without it. Anything else, including a symbolic link, is an error:
  * it was named explicitly.
  */
-void pool_add(struct pool *p, const char *path, const struct job *tmpl)
+void pool_add(struct pool *p, const char *path, const void *arg)
 {
 	struct stat st;
 	int fd, ret;
@@ -365,19 +363,13 @@ void pool_add(struct pool *p, const char *path, const struct job *tmpl)
 		return;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		char *e = esc(path);
-
-		warnmsg("%s: not a regular file (%s%s)", e, type_name(st.st_mode),
-			S_ISLNK(st.st_mode) ? ", not followed" : "");
-		free(e);
+		warn_path(path, "not a regular file (%s%s)", type_name(st.st_mode),
+			  S_ISLNK(st.st_mode) ? ", not followed" : "");
 		p->counts.errors++;
 		return;
 	}
 	if (S_ISDIR(st.st_mode) && !p->opts.recursive) {
-		char *e = esc(path);
-
-		warnmsg("%s: is a directory (use -r)", e);
-		free(e);
+		warn_path(path, "is a directory (use -r)");
 		p->counts.errors++;
 		return;
 	}
@@ -393,27 +385,26 @@ void pool_add(struct pool *p, const char *path, const struct job *tmpl)
 		return;
 	}
 	if (S_ISREG(st.st_mode)) {
-		submit(p, xstrdup(path), fd, &st, tmpl);
+		submit(p, xstrdup(path), fd, &st, arg);
 	} else if (S_ISDIR(st.st_mode)) {
 		p->root_dev = st.st_dev;
-		walk_dir(p, fd, path, tmpl);
+		walk_dir(p, fd, path, arg);
 	} else {	/* replaced between lstat and open */
-		char *e = esc(path);
-
-		warnmsg("%s: not a regular file (%s)", e, type_name(st.st_mode));
-		free(e);
+		warn_path(path, "not a regular file (%s)", type_name(st.st_mode));
 		p->counts.errors++;
 		close(fd);
 	}
 }
 
-struct pool *pool_start(const struct pool_ops *ops, const struct walk_opts *o)
+struct pool *pool_start(const struct pool_ops *ops, void *ctx,
+			const struct walk_opts *o)
 {
 	struct pool *p = xcalloc(1, sizeof(*p));
 	struct rlimit rl;
 	long cpus;
 
 	p->ops = ops;
+	p->ctx = ctx;
 	p->opts = *o;
 	p->nthreads = o->jobs;
 	if (!p->nthreads) {
@@ -461,4 +452,20 @@ struct pool_counts pool_finish(struct pool *p)
 	free(p->threads);
 	free(p);
 	return c;
+}
+
+/* Record in @j that step @what failed with @err. */
+void job_fail(struct job *j, const char *what, int err)
+{
+	j->what = what;
+	j->err = err;
+}
+
+/* Say why @j failed (job_fail()). */
+void job_warn(const struct job *j)
+{
+	if (strcmp(j->what, "read"))
+		mark_warn(j->path, j->err, j->what);
+	else
+		warn_path(j->path, "read: %s", strerror(j->err));
 }

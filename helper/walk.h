@@ -6,7 +6,12 @@
 #ifndef EXECMARK_WALK_H
 #define EXECMARK_WALK_H
 
-#include "util.h"
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "execmark.h"
+#include "hash.h"
 
 /* One regular file to process. */
 struct job {
@@ -15,22 +20,21 @@ struct job {
 	int fd;			/* open O_RDONLY; closed after work() */
 	struct stat st;		/* fstat() at open, before any read */
 	bool done;
-	/* Input of a manifest line (manifest apply). */
-	const struct algo *want_algo;
-	unsigned char want[EXECMARK_MAX_DIGEST];
+	const void *arg;	/* pool_add()'s: the subcommand's input for the path */
 	/* Output of work(), read by done(). */
 	int result;		/* subcommand-defined */
 	int err;		/* errno of a failed step, 0 if none */
-	const char *what;	/* what failed: "read", "set", ... */
+	const char *what;	/* what failed: "read", or the mark_warn() action */
+	const struct algo *algo;	/* of the digest */
 	unsigned char digest[EXECMARK_MAX_DIGEST];
-	const struct algo *algo;
 };
 
+/* What a subcommand does with each file; @ctx is pool_start()'s. */
 struct pool_ops {
 	/* Runs in a worker thread; must not print. */
-	void (*work)(struct job *j, unsigned char *buf);
+	void (*work)(void *ctx, struct job *j, unsigned char *buf);
 	/* Runs in the main thread, in the order the files were found. */
-	void (*done)(struct job *j);
+	void (*done)(void *ctx, struct job *j);
 };
 
 struct walk_opts {
@@ -46,8 +50,12 @@ struct pool_counts {
 
 struct pool;
 
-struct pool *pool_start(const struct pool_ops *ops, const struct walk_opts *o);
-void pool_add(struct pool *p, const char *path, const struct job *tmpl);
+struct pool *pool_start(const struct pool_ops *ops, void *ctx,
+			const struct walk_opts *o);
+void pool_add(struct pool *p, const char *path, const void *arg);
 struct pool_counts pool_finish(struct pool *p);
+
+void job_fail(struct job *j, const char *what, int err);
+void job_warn(const struct job *j);
 
 #endif /* EXECMARK_WALK_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * execmark helper: marking one file from a worker thread and counting the
+ * outcome, shared by mark and manifest apply (mark.c).
+ */
+#ifndef EXECMARK_MARK_H
+#define EXECMARK_MARK_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "hash.h"
+#include "walk.h"
+
+/* Results of mark_file(). */
+enum mark_result {
+	MARK_FAILED,		/* job_warn() says why */
+	MARK_MARKED,
+	MARK_ALREADY,		/* the right mark was there: not rewritten */
+	MARK_CHANGED,		/* changed while hashing: not marked */
+	MARK_MISMATCH,		/* not the expected digest: not marked */
+};
+
+#define MARK_STRIPES	256
+
+struct marker {
+	/* Inode stripe locks: see mark.c. */
+	pthread_rwlock_t stripe[MARK_STRIPES];
+	/* Counts of mark_count(). */
+	unsigned long marked, already, changed, mismatch, errors;
+	uint64_t bytes;
+};
+
+void marker_init(struct marker *m);
+void marker_destroy(struct marker *m);
+void mark_file(struct marker *m, struct job *j, const struct algo *a,
+	       const unsigned char *want, unsigned char *buf);
+void mark_count(struct marker *m, const struct job *j);
+
+#endif /* EXECMARK_MARK_H */
