@@ -25,12 +25,13 @@ T ?=
 K ?= execmark*
 HOST ?= 1
 
-XM_APPEND := kunit.filter_glob=$(K) $(if $(T),execmark.tests=$(T))
+XM_APPEND := kunit.filter_glob=$(K)
 XM_INITRD := $(BUILD)/initramfs.cpio
-export XM_APPEND XM_INITRD
+XM_TESTS := $(T)
+export XM_APPEND XM_INITRD XM_TESTS
 
-.PHONY: all kernel helper selftests initramfs run demo check check-host \
-	check-vm bench clean
+.PHONY: all kernel helper python selftests bench-files initramfs run demo \
+	check check-host check-vm bench clean
 
 all: kernel initramfs
 
@@ -40,8 +41,16 @@ kernel:
 helper:
 	@$(MAKE) -s -C helper O=$(BUILD)/helper
 
-# Selftests: kselftest harness from the kernel tree, UAPI headers from
-# its headers_install.
+# execmark-python and its tree preparation (helper/python/Makefile).
+python:
+	@$(MAKE) -s -C helper/python DESTDIR=$(ROOTFS)
+
+# The benchmarks' programs in the image (bench/Makefile); make bench runs them.
+bench-files:
+	@$(MAKE) -s -C bench DESTDIR=$(ROOTFS)
+
+# Kernel selftests (selftests/execmark/): kselftest harness from the kernel
+# tree, UAPI headers from its headers_install.
 ST_CFLAGS := -std=gnu11 -O2 -g -Wall -Werror \
 	-I$(KSRC)/tools/testing/selftests -isystem $(KHDR)/include
 ST_SRCS := $(wildcard selftests/execmark/*_test.c)
@@ -66,11 +75,6 @@ $(AUX)/dyn-interp: selftests/execmark/aux/hello.c
 $(AUX)/preload.so: selftests/execmark/aux/preload.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
-# forward_test's burst of denials: N PROT_EXEC mmaps of one file.
-ST_BINS += $(AUX)/burst
-$(AUX)/burst: selftests/execmark/aux/burst.c
-	@mkdir -p $(@D)
-	$(CC) -O2 -Wall -Werror -o $@ $<
 
 # The kernel's own LSM list test, which scripts/kernel.patch teaches execmark.
 $(TESTDIR)/lsm_list_modules_test: | kernel
@@ -78,66 +82,39 @@ $(TESTDIR)/lsm_list_modules_test: | kernel
 	$(CC) $(ST_CFLAGS) -o $@ $(KSRC)/tools/testing/selftests/lsm/lsm_list_modules_test.c \
 		$(KSRC)/tools/testing/selftests/lsm/common.c
 
-# The helper's own tests also run in the VM, as one selftest program.
-$(TESTDIR)/helper_test: selftests/execmark/helper_test.sh
+# Userspace tests, run in the VM as selftest programs too. The forwarder
+# end to end (selftests/forward/): forward_test, its plumbing (auditlib.c)
+# and its burst of denials, N PROT_EXEC mmaps of one file.
+FWD_SRCS := selftests/forward/forward_test.c selftests/forward/auditlib.c
+$(TESTDIR)/forward_test: $(FWD_SRCS) selftests/forward/auditlib.h \
+		$(wildcard selftests/execmark/*.h) $(wildcard xattr/*.h) | kernel
 	@mkdir -p $(@D)
-	install -m 0755 $< $@
-ST_BINS += $(TESTDIR)/helper_test
+	$(CC) $(ST_CFLAGS) -Iselftests/execmark -o $@ $(FWD_SRCS) -lpthread -lcrypto
+$(AUX)/burst: selftests/forward/burst.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Werror -o $@ $<
+ST_BINS += $(TESTDIR)/forward_test $(AUX)/burst
 
-# --- execmark-python (issue 5): the CPython launcher, its tree preparation,
-# its VM test and benchmark. Documentation/python.rst.
-# Linked with Debian's static libpython3.11.a, non-PIE and exporting its
-# symbols for the extension modules, as Debian links /usr/bin/python3.11:
-# against libpython3.11.so the interpreter executes about 14% more
-# instructions. The binary is also LTO-linked, and the .a lost its LTO
-# byte-code: about 7% that no link flag recovers (Documentation/python.rst).
-PYCONFIG := /usr/bin/python3.11-config
-PY_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror \
-	$(shell $(PYCONFIG) --includes)
-PY_LIBS := -no-pie -Xlinker -export-dynamic -L$(shell $(PYCONFIG) --configdir) \
-	-l:libpython3.11.a -ldl -lm -lz -lexpat
-$(ROOTFS)/usr/bin/execmark-python: helper/python/execmark-python.c
-	@mkdir -p $(@D)
-	$(CC) $(PY_CFLAGS) -o $@ $< $(PY_LIBS)
-$(ROOTFS)/usr/sbin/execmark-python-prepare: helper/python/execmark-python-prepare
-	install -D -m 0755 $< $@
-$(TESTDIR)/python_test: selftests/execmark/python_test.sh
+# The helper's tests (selftests/helper/) and execmark-python's
+# (selftests/python/): each directory's scripts in /usr/lib/execmark/, and
+# a selftest program that runs them.
+HELPER_TESTS := $(filter-out %/helper_test.sh,$(wildcard selftests/helper/*.sh))
+PYTHON_TESTS := $(filter-out %/python_test.sh,$(wildcard selftests/python/*.sh))
+$(TESTDIR)/helper_test: selftests/helper/helper_test.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
-$(ROOTFS)/usr/lib/execmark/bench/python-bench.sh: bench/python-bench.sh
-	install -D -m 0755 $< $@
-ST_BINS += $(ROOTFS)/usr/bin/execmark-python \
-	$(ROOTFS)/usr/sbin/execmark-python-prepare $(TESTDIR)/python_test \
-	$(ROOTFS)/usr/lib/execmark/bench/python-bench.sh
-# --- end execmark-python ---
+$(TESTDIR)/python_test: selftests/python/python_test.sh $(PYTHON_TESTS)
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+	@install -C -D -m 0755 -t $(ROOTFS)/usr/lib/execmark/python $(PYTHON_TESTS)
+ST_BINS += $(TESTDIR)/helper_test $(TESTDIR)/python_test
 
 selftests: $(ST_BINS)
 
-# Benchmarks run in the VM too (make bench); they are not tests.
-BENCHDIR := $(ROOTFS)/usr/lib/execmark/bench
-$(BENCHDIR)/execloop $(BENCHDIR)/readloop: $(BENCHDIR)/%: bench/%.c
-	@mkdir -p $(@D)
-	$(CC) -O2 -Wall -Werror -o $@ $<
-$(BENCHDIR)/tiny: bench/tiny.c
-	$(CC) -O2 -Wall -Werror -static -nostdlib -o $@ $<
-# libprog loads 20 shared libraries, each with its own soname and content,
-# from $$ORIGIN/libs (the benchmark copies it and libs/ where it wants).
-BENCH_LIBS := $(foreach n,$(shell seq 0 19),$(BENCHDIR)/libs/libbench$(n).so)
-$(BENCHDIR)/libs/libbench%.so: bench/libbench.c
-	@mkdir -p $(@D)
-	$(CC) -O2 -Wall -Werror -shared -fPIC -DN=$* -Wl,-soname,libbench$*.so -o $@ $<
-$(BENCHDIR)/libprog: bench/libprog.c $(BENCH_LIBS)
-	$(CC) -O2 -Wall -Werror -o $@ $< -L$(BENCHDIR)/libs -Wl,--no-as-needed \
-		$(foreach n,$(shell seq 0 19),-lbench$(n)) -Wl,-rpath,'$$ORIGIN/libs'
-$(BENCHDIR)/vm-bench.sh: bench/vm-bench.sh
-	@mkdir -p $(@D)
-	install -m 0755 $< $@
-
-initramfs: helper selftests $(BENCHDIR)/execloop $(BENCHDIR)/readloop \
-		$(BENCHDIR)/libprog $(BENCHDIR)/tiny $(BENCHDIR)/vm-bench.sh
+initramfs: helper python selftests bench-files
 	@install -C -D -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark
 	@install -C -D -m 0755 -t $(ROOTFS)/usr/lib/execmark/helper \
-		$(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool selftests/helper/run.sh
+		$(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool $(HELPER_TESTS)
 	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
 
 run: all
@@ -152,35 +129,25 @@ check-host:
 	@$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
 
+# The VM's boots (scripts/vm-check.sh): check.log, and one more log for each
+# test that runs in a boot of its own; check.logs lists them.
+VM_LOGS := $$(cat $(LOGS)/check.logs 2>/dev/null || echo $(LOGS)/check.log)
 check-vm: all
 	@mkdir -p $(LOGS)
-	@scripts/vm.sh check $(LOGS)/check.log >/dev/null || true
-	@python3 scripts/tap.py $(LOGS)/check.log
+	@scripts/vm-check.sh $(LOGS) || true
+	@python3 scripts/tap.py $(VM_LOGS)
 
 check: all
 	@mkdir -p $(LOGS)
 	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log
 	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
-	@scripts/vm.sh check $(LOGS)/check.log >/dev/null || true
-	@python3 scripts/tap.py $(LOGS)/check.log \
+	@scripts/vm-check.sh $(LOGS) || true
+	@python3 scripts/tap.py $(VM_LOGS) \
 		$(if $(filter 1,$(HOST)),--host $(LOGS)/host-tap.log --host $(LOGS)/host.log \
 			--host $(LOGS)/host-asan.log)
 
-# Instruction counting (-icount): guest time is executed instructions, so
-# ratios measured in one boot vary by about 0.5% instead of 8%. The second
-# boot has the kernel's LSMs without execmark: the baseline of mode off.
-LSM_NO_EXECMARK := $(shell sed -n 's/^CONFIG_LSM="\(.*\)"/\1/p' scripts/kernel.config | \
-	sed 's/execmark,//; s/,execmark$$//')
 bench: all
-	@mkdir -p $(LOGS)
-	@XM_SMP=1 XM_QEMU_OPTS="-icount shift=0,sleep=off" scripts/vm.sh bench $(LOGS)/bench.log >/dev/null
-	@XM_SMP=1 XM_QEMU_OPTS="-icount shift=0,sleep=off" XM_APPEND="lsm=$(LSM_NO_EXECMARK)" \
-		scripts/vm.sh bench $(LOGS)/bench-nolsm.log >/dev/null
-	@grep -h '^\(execmark bench\|bench:\)' $(LOGS)/bench.log $(LOGS)/bench-nolsm.log >$(LOGS)/bench.txt
-	@awk '/first thing in the boot/ { off = $$(NF - 3) } /not in lsm=/ { base = $$(NF - 3) } END { \
-		if (off && base) printf "bench: ratio warm exec off/without execmark (two boots): %.4f (goal <= 1.002)\n", off / base }' \
-		$(LOGS)/bench.txt >>$(LOGS)/bench.txt
-	@cat $(LOGS)/bench.txt
+	@$(MAKE) -s -C bench run LOGS=$(LOGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -201,7 +201,7 @@ row big "first exec of 64 MiB, sha256 (per exec)"
 row big512 "first exec of 64 MiB, sha512 (per exec)"
 [ -z "$FAPD" ] || echo "bench: fapolicyd: cannot run: $FAPD"
 
-# The goals (issue 6), from the medians above: enforce within 0.5% of off
+# The performance goals, from the medians above: enforce within 0.5% of off
 # on warm exec, at or below IMA on every row, below fapolicyd. fapolicyd
 # hashes sha256 only: the 64 MiB rows are also compared each system at its
 # fastest digest (execmark sha512 against fapolicyd sha256).
@@ -222,7 +222,7 @@ done
 goal "enforce sha512/fapolicyd sha256, big (< 1)" "$(med big512 enforce)" "$(med big fapolicyd)" 1 lt
 set_mode permissive
 
-# --- execmark-python (issue 5): import of 200 standard-library modules,
+# --- execmark-python: import of 200 standard-library modules,
 # execmark-python against the stock python3 (bench/python-bench.sh).
 [ -x /usr/lib/execmark/bench/python-bench.sh ] && /usr/lib/execmark/bench/python-bench.sh
 # --- end execmark-python ---

@@ -88,7 +88,7 @@ rsync -a --exclude test/ --exclude idlelib/ --exclude tkinter/ \
 for so in /usr/lib/python3.11/lib-dynload/*.so; do
 	put_elf "$so"
 done
-# --- execmark-python (issue 5): byte-code compiled ahead and execute
+# --- execmark-python: byte-code compiled ahead and execute
 # permission on the .py/.pyc files of the staged standard library (never
 # the host's), as AT_EXECVE_CHECK requires; init marks /usr at boot.
 "$EXECMARK_TOP/helper/python/execmark-python-prepare" --no-mark --root "$root" \

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Judge the console log of a `make check` boot.
+"""Judge the console logs of the `make check` boots.
 
-The log holds KTAP from KUnit (printed by the kernel at boot) and one TAP
+A log holds KTAP from KUnit (printed by the kernel at boot) and one TAP
 document from scripts/vm/run-tests.sh, whose subtests are the selftest
-programs' own TAP, indented. Every leaf result is counted. The run fails on
-any failed or missing result (a plan not fulfilled, an expected document
-absent, the end marker absent), and on any kernel oops, BUG, WARNING, hung
-task or panic anywhere in the log.
+programs' own TAP, indented; a boot of its own for one program
+(scripts/vm-check.sh) has that program's document only. Every leaf result
+is counted. The run fails on any failed or missing result (a plan not
+fulfilled, an expected document absent, a boot's end marker absent), and
+on any kernel oops, BUG, WARNING, hung task or panic anywhere in a log.
 
-    tap.py VMLOG [--host HOSTLOG]... [--kunit-suite PREFIX]
+    tap.py VMLOG... [--host HOSTLOG]... [--kunit-suite PREFIX]
 
 HOSTLOG is the TAP output of a host-side test run; it must hold at least one
 complete document.
@@ -167,8 +168,11 @@ def main():
     args = sys.argv[1:]
     if not args or args[0].startswith('-'):
         sys.exit(__doc__)
-    vmlog, hostlogs, kunit_prefix = args[0], [], 'execmark'
-    i = 1
+    vmlogs, hostlogs, kunit_prefix = [], [], 'execmark'
+    i = 0
+    while i < len(args) and not args[i].startswith('-'):
+        vmlogs.append(args[i])
+        i += 1
     while i < len(args):
         if args[i] == '--host' and i + 1 < len(args):
             hostlogs.append(args[i + 1])
@@ -185,7 +189,12 @@ def main():
         judge_log(judge, path, vm=False)
         if len(judge.docs) == before:
             problems.append(f'{path}: no TAP results')
-    kernel_bad, ended = judge_log(judge, vmlog, vm=True)
+    kernel_bad, not_ended = [], []
+    for vmlog in vmlogs:
+        bad, ended = judge_log(judge, vmlog, vm=True)
+        kernel_bad += bad
+        if not ended:
+            not_ended.append(vmlog)
 
     kinds = [k for k, _ in judge.docs]
     if 'kunit' not in kinds:
@@ -195,8 +204,8 @@ def main():
         problems.append(f'no KUnit suite named {kunit_prefix}* ran')
     if 'selftests' not in kinds:
         problems.append('no selftest results in the VM log')
-    if not ended:
-        problems.append('the VM did not reach its end (crash, hang or timeout)')
+    for vmlog in not_ended:
+        problems.append(f'{vmlog}: the VM did not reach its end (crash, hang or timeout)')
     for line in dict.fromkeys(kernel_bad):
         problems.append(f'kernel: {line}')
     for p in problems:

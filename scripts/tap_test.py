@@ -48,6 +48,9 @@ CASES = [
     ('an empty plan fails', GOOD.replace(SELFTESTS, 'TAP version 13\n1..0\n'), 1, None),
     ('a skip is counted, not failed', GOOD.replace('ok 2 global.b', 'ok 2 global.b # SKIP no ext4'), 0,
      '3 passed, 0 failed, 1 skipped'),
+    # A second log: a boot of its own for one program, without KUnit.
+    ('the results of a second boot count', [GOOD, SELFTESTS + DMESG + END], 0, '6 passed, 0 failed'),
+    ('a second boot that did not end fails', [GOOD, SELFTESTS + DMESG], 1, None),
 ]
 
 
@@ -57,10 +60,12 @@ def main():
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, log, want_rc, want_last) in enumerate(CASES, 1):
-            path = os.path.join(tmp, f'{i}.log')
-            with open(path, 'w') as f:
-                f.write(log)
-            r = subprocess.run([sys.executable, TAP, path], capture_output=True, text=True)
+            paths = []
+            for j, text in enumerate(log if isinstance(log, list) else [log]):
+                paths.append(os.path.join(tmp, f'{i}-{j}.log'))
+                with open(paths[-1], 'w') as f:
+                    f.write(text)
+            r = subprocess.run([sys.executable, TAP] + paths, capture_output=True, text=True)
             last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ''
             ok = r.returncode == want_rc and (want_last is None or last == want_last)
             failed += not ok

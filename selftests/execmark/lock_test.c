@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Mode changes need CAP_MAC_ADMIN, and the lock pins the mode until
- * reboot. The lock cannot be undone: run-tests.sh runs this test last.
+ * reboot. The lock cannot be undone: scripts/vm-check.sh runs this test
+ * alone, in a boot of its own.
  */
 #define _GNU_SOURCE
 #include "kselftest_harness.h"

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Manifests: export in the format of sha256sum, apply only what matches,
+# malformed lines.
+# Sourced by run.sh, which defines what it uses (lib.sh).
+
+# manifest_suite DIR LABEL: on the file system of DIR
+manifest_suite() {
+	D=$1
+	L=$2
+	O=$D/manifest-odd
+	odd_names "$O"
+
+	em manifest export -r "$O"
+	cp "$W/out" "$D/manifest"
+	check "$L: export writes one line per file, escaping like sha256sum" eval '
+		rc_is 0 && [ "$(grep -c "^\\\\" "$D/manifest")" -eq 3 ] &&
+		grep -q -F -x "\\$(digest sha256sum "$O/back\\slash")  $O/back\\\\slash" "$D/manifest"'
+	if $gnu_sum; then
+		run sha256sum -c --strict "$D/manifest"
+		check "$L: sha256sum -c accepts the exported manifest" \
+			eval 'rc_is 0 && [ "$(grep -c ": OK$" "$W/out")" -eq 7 ]'
+		em manifest export --algo sha512 -r "$O"
+		cp "$W/out" "$D/manifest512"
+		run sha512sum -c --strict "$D/manifest512"
+		check "$L: sha512sum -c accepts an sha512 export" eval 'rc_is 0'
+	else
+		skip "$L: sha256sum -c accepts the exported manifest" "no GNU sha256sum"
+		skip "$L: sha512sum -c accepts an sha512 export" "no GNU sha512sum"
+	fi
+	em unmark -r "$O"
+	em manifest apply "$D/manifest"
+	check "$L: apply marks every file of an exported manifest" eval '
+		rc_is 0 && err_has "marked 7 files" &&
+		[ "$(mark_of "$O/new${NL}line")" = "$(want_mark "$O/new${NL}line" sha256)" ]'
+	"$E" unmark -r "$O" 2>/dev/null
+	run "$E" manifest apply - <"$D/manifest"
+	check "$L: apply reads standard input" eval 'rc_is 0 && err_has "marked 7 files"'
+
+	# sha384 and sha512 digests in a manifest select the algorithm.
+	"$E" unmark -r "$O" 2>/dev/null
+	if $gnu_sum; then
+		(cd "$O" && sha384sum "with space" && sha512sum -- -leading-dash) >"$D/m2"
+		run sh -c 'cd "$1" && "$2" manifest apply "$3"' sh "$O" "$E" "$D/m2"
+		check "$L: apply infers sha384/sha512 from the digest length" eval '
+			rc_is 0 && [ "$(mark_of "$O/with space")" = "$(want_mark "$O/with space" sha384)" ] &&
+			[ "$(mark_of "$O/-leading-dash")" = "$(want_mark "$O/-leading-dash" sha512)" ]'
+	else
+		skip "$L: apply infers sha384/sha512 from the digest length" "no GNU sha384sum"
+	fi
+
+	# apply never marks a file that does not match.
+	printf 'v1' >"$D/m-a"
+	printf 'v1' >"$D/m-b"
+	"$E" manifest export "$D/m-a" "$D/m-b" >"$D/m3" 2>/dev/null
+	printf 'v2' >"$D/m-b"
+	em manifest apply "$D/m3"
+	check "$L: apply reports a mismatch, does not mark it, exits 1" eval '
+		rc_is 1 && err_has "$D/m-b: content does not match the manifest, not marked" &&
+		[ "$(mark_of "$D/m-b")" = none ] && [ "$(mark_of "$D/m-a")" != none ]'
+	rm "$D/m-b"
+	em manifest apply "$D/m3"
+	check "$L: apply reports a missing file, exits 2" eval '
+		rc_is 2 && err_has "$D/m-b: No such file or directory" &&
+		err_has "1 already marked"'
+
+	# Malformed manifests: each bad line is named; good lines still apply.
+	"$E" unmark "$D/m-a" 2>/dev/null
+	good=$(digest sha256sum "$D/m-a")
+	{
+		printf '%s  %s\n' "$good" "$D/m-a"			# 1 good
+		printf '%s  %s\n' "g${good#?}" "$D/m-a"			# 2 bad hex
+		printf '%s  %s\n' "${good#?}" "$D/m-a"			# 3 63 digits
+		printf '%s %s\n' "$good" "$D/m-a"			# 4 one space
+		printf '%s  \n' "$good"					# 5 no name
+		printf '\\%s  %s\\t\n' "$good" "$D/m-a"			# 6 bad escape
+		printf '\n'						# 7 empty: ignored
+		printf '%s\n' "$good"					# 8 digest only
+		printf '%s  %s\000x\n' "$good" "$D/m-a"			# 9 NUL
+		printf '%s%s  %s\n' "$good" "$good" "$D/m-a"		# 10 128 but sha512? no: mismatch
+		head -c 100000 /dev/zero | tr '\0' 'f'; printf '  x\n'	# 11 very long
+		printf '%s *%s\n' "$good" "$D/m-a"			# 12 binary flag: good
+	} >"$D/bad"
+	em manifest apply "$D/bad"
+	check "$L: apply names each malformed line and exits 2" eval '
+		rc_is 2 && err_has "$D/bad:2: malformed line" && err_has "$D/bad:3: malformed line" &&
+		err_has "$D/bad:4: malformed line" && err_has "$D/bad:5: malformed line" &&
+		err_has "$D/bad:6: malformed line" && err_has "$D/bad:8: malformed line" &&
+		err_has "$D/bad:9: malformed line" && err_has "$D/bad:11: malformed line" &&
+		! err_has "$D/bad:1:" && ! err_has "$D/bad:7:" && ! err_has "$D/bad:12:" &&
+		err_has "8 malformed lines"'
+	check "$L: apply still marks the good lines of a bad manifest" \
+		eval '[ "$(mark_of "$D/m-a")" = "$(want_mark "$D/m-a" sha256)" ]'
+	check "$L: a 128-digit digest is sha512 and does not match" \
+		err_has "$D/m-a: content does not match the manifest"
+
+}

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The walk: recursive marking and verifying, symbolic links and special
+# files skipped, odd names, 10,000 files; -x and other file systems.
+# Sourced by run.sh, which defines what it uses (lib.sh).
+
+# walk_suite DIR LABEL: on the file system of DIR
+walk_suite() {
+	D=$1
+	L=$2
+	# Recursive walks: symlinks and special files are skipped and said so.
+	R=$D/tree
+	mkdir -p "$R/sub/deeper" "$D/outside"
+	printf 'one' >"$R/one"
+	printf 'two' >"$R/sub/two"
+	printf 'three' >"$R/sub/deeper/three"
+	printf 'target' >"$D/outside/target"
+	ln -s ../outside/target "$R/sub/link-to-outside"
+	ln -s ../outside "$R/dirlink"
+	mkfifo "$R/sub/fifo"
+	em mark -r "$R"
+	check "$L: mark -r marks the regular files" eval '
+		rc_is 0 && err_has "marked 3 files" && err_has "3 skipped" &&
+		[ "$(mark_of "$R/sub/deeper/three")" = "$(want_mark "$R/sub/deeper/three" sha256)" ]'
+	check "$L: mark -r does not follow symlinks and says so" eval '
+		[ "$(mark_of "$D/outside/target")" = none ] &&
+		err_has "skipping symlink $R/sub/link-to-outside" &&
+		err_has "skipping symlink $R/dirlink"'
+	check "$L: mark -r skips fifos and says so" \
+		err_has "skipping fifo $R/sub/fifo"
+	em verify -r "$R"
+	check "$L: verify -r lists the files in name order" eval '
+		rc_is 0 && [ "$(cat "$W/out")" = "ok $R/one${NL}ok $R/sub/deeper/three${NL}ok $R/sub/two" ]'
+	em verify -r -j 1 "$R/"
+	check "$L: trailing slash and -j 1" eval '
+		rc_is 0 && out_has "ok $R/one" && out_has "ok $R/sub/two"'
+	em unmark -r "$R"
+	check "$L: unmark -r" eval '
+		rc_is 0 && err_has "unmarked 3 files" && [ "$(mark_of "$R/one")" = none ]'
+
+	# Odd names.
+	O=$D/odd
+	odd_names "$O"
+	em mark -r "$O"
+	check "$L: mark -r with odd names" eval 'rc_is 0 && err_has "marked 7 files"'
+	em verify -r "$O"
+	check "$L: verify escapes odd names unambiguously" eval '
+		rc_is 0 && [ "$(wc -l <"$W/out")" -eq 7 ] &&
+		out_has "ok $O/new\\x0aline" && out_has "ok $O/back\\\\slash" &&
+		out_has "ok $O/non-utf8-\\xff\\xfe" && out_has "ok $O/car\\x0dreturn" &&
+		out_has "ok $O/tab\\x09x" && out_has "ok $O/with space"'
+	(cd "$O" && "$E" verify -- -leading-dash) >"$W/out" 2>"$W/err"
+	check "$L: a leading-dash name after --" out_has "ok -leading-dash"
+
+
+	# A 10,000-file tree.
+	B=$D/many
+	mkdir "$B"
+	i=0
+	while [ $i -lt 100 ]; do
+		mkdir "$B/d$i"
+		j=0
+		while [ $j -lt 100 ]; do
+			echo "$i.$j" >"$B/d$i/f$j"
+			j=$((j + 1))
+		done
+		i=$((i + 1))
+	done
+	t0=$(date +%s)
+	em mark -r "$B"
+	t1=$(date +%s)
+	check "$L: mark -r of 10,000 files" eval 'rc_is 0 && err_has "marked 10000 files"'
+	em verify -r -q "$B"
+	t2=$(date +%s)
+	check "$L: verify -r of 10,000 files: all ok" eval 'rc_is 0 && [ ! -s "$W/out" ]'
+	em verify -r -j 1 "$B"
+	check "$L: verify -r of 10,000 files, -j 1: same order" eval '
+		rc_is 0 && [ "$(wc -l <"$W/out")" -eq 10000 ] &&
+		[ "$(head -n 1 "$W/out")" = "ok $B/d0/f0" ] &&
+		[ "$(sed -n 2p "$W/out")" = "ok $B/d0/f1" ] &&
+		[ "$(tail -n 1 "$W/out")" = "ok $B/d99/f99" ]'
+	check "$L: 10,000 files take under 60 s each way" \
+		[ $((t1 - t0)) -lt 60 -a $((t2 - t1)) -lt 60 ]
+	diag "$L: mark -r 10000 files: $((t1 - t0)) s, verify -r: $((t2 - t1)) s"
+	rm -rf "$B"
+}
+
+# -x: file systems mounted inside a tree.
+walk_mounts() {
+	X=$W/x
+	mkdir -p "$X/inner"
+	printf 'top' >"$X/top"
+	if mount -t tmpfs execmark-test-inner "$X/inner"; then
+		MOUNTS="$X/inner $MOUNTS"
+		printf 'in' >"$X/inner/file"
+		em mark -r -x "$X"
+		check "-x: does not cross into a file system mounted inside" eval '
+			rc_is 0 && err_has "marked 1 files" &&
+			err_has "skipping (other file system) $X/inner" &&
+			[ "$(mark_of "$X/inner/file")" = none ] && [ "$(mark_of "$X/top")" != none ]'
+		em mark -r "$X"
+		check "without -x the walk crosses it" eval '
+			rc_is 0 && [ "$(mark_of "$X/inner/file")" != none ]'
+	else
+		skip "-x: does not cross into a file system mounted inside" "cannot mount tmpfs"
+		skip "without -x the walk crosses it" "cannot mount tmpfs"
+	fi
+
+}
