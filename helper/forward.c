@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 
 #include "cmd.h"
+#include "forward.h"
 #include "opts.h"
 #include "securityfs.h"
 #include "util.h"
@@ -333,7 +334,7 @@ static char *msg_field(const char *tok, const char *eq)
  * longest of comm, exe and path is cut and "truncated=KEY" is appended, so
  * that nothing is cut silently.
  */
-static char *event_record(const char *line)
+char *event_record(const char *line)
 {
 	char *copy = xstrdup(line), *tok[32], *owned[32], *out, *p, *save;
 	size_t ntok = 0, nowned = 0, total, i;

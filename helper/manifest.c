@@ -11,10 +11,36 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "manifest.h"
 #include "mark.h"
 #include "opts.h"
 #include "util.h"
 #include "walk.h"
+
+/* Write the manifest line of @path, whose content has @digest. */
+void manifest_write_line(FILE *f, const struct algo *a,
+			 const unsigned char *digest, const char *path)
+{
+	char hex[2 * EXECMARK_MAX_DIGEST + 1];
+	const char *s;
+
+	hex_encode(hex, digest, a->size);
+	if (strpbrk(path, "\\\n\r"))
+		putc('\\', f);
+	fputs(hex, f);
+	fputs("  ", f);
+	for (s = path; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '\r')
+			fputs("\\r", f);
+		else
+			putc(*s, f);
+	}
+	putc('\n', f);
+}
 
 struct export_ctx {
 	const struct algo *algo;	/* --algo */
@@ -36,8 +62,6 @@ static void export_work(void *ctx, struct job *j, unsigned char *buf)
 static void export_done(void *ctx, struct job *j)
 {
 	struct export_ctx *c = ctx;
-	char hex[2 * EXECMARK_MAX_DIGEST + 1];
-	const char *s;
 
 	if (j->result < 0) {
 		job_warn(j);
@@ -49,22 +73,7 @@ static void export_done(void *ctx, struct job *j)
 		c->errors++;
 		return;
 	}
-	hex_encode(hex, j->digest, j->algo->size);
-	if (strpbrk(j->path, "\\\n\r"))
-		putchar('\\');
-	fputs(hex, stdout);
-	fputs("  ", stdout);
-	for (s = j->path; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", stdout);
-		else if (*s == '\n')
-			fputs("\\n", stdout);
-		else if (*s == '\r')
-			fputs("\\r", stdout);
-		else
-			putchar(*s);
-	}
-	putchar('\n');
+	manifest_write_line(stdout, j->algo, j->digest, j->path);
 }
 
 static const char export_usage[] =
@@ -100,11 +109,10 @@ static int manifest_export(int argc, char **argv)
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }
 
-/* A manifest line: the digest that its file must have. */
+/* A manifest line given to the pool. */
 struct want {
 	struct want *next;
-	const struct algo *algo;
-	unsigned char digest[EXECMARK_MAX_DIGEST];
+	struct manifest_entry e;
 };
 
 struct apply_ctx {
@@ -117,7 +125,7 @@ static void apply_work(void *ctx, struct job *j, unsigned char *buf)
 	struct apply_ctx *c = ctx;
 	const struct want *w = j->arg;
 
-	mark_file(&c->marker, j, w->algo, w->digest, buf);
+	mark_file(&c->marker, j, w->e.algo, w->e.digest, buf);
 }
 
 static void apply_done(void *ctx, struct job *j)
@@ -128,10 +136,11 @@ static void apply_done(void *ctx, struct job *j)
 }
 
 /*
- * Parse one manifest line (without its newline) into @w and
+ * Parse one manifest line (without its newline) of @len bytes into @e and
  * return the file name, unescaped in place; NULL if the line is malformed.
+ * @line[@len] must be '\0'.
  */
-static char *parse_line(char *line, size_t len, struct want *w)
+char *manifest_parse_line(char *line, size_t len, struct manifest_entry *e)
 {
 	bool escaped = line[0] == '\\';
 	char *hex = line + escaped, *name, *in, *out;
@@ -143,11 +152,11 @@ static char *parse_line(char *line, size_t len, struct want *w)
 	       (hex[n] >= 'a' && hex[n] <= 'f') ||
 	       (hex[n] >= 'A' && hex[n] <= 'F'))
 		n++;
-	w->algo = n % 2 ? NULL : algo_by_size(n / 2);
-	if (!w->algo || hex[n] != ' ' ||
+	e->algo = n % 2 ? NULL : algo_by_size(n / 2);
+	if (!e->algo || hex[n] != ' ' ||
 	    (hex[n + 1] != ' ' && hex[n + 1] != '*') || !hex[n + 2])
 		return NULL;
-	hex_decode(w->digest, hex, n);
+	hex_decode(e->digest, hex, n);
 	name = hex + n + 2;
 	if (!escaped)
 		return name;
@@ -220,7 +229,7 @@ static int manifest_apply(int argc, char **argv)
 		lineno++;
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		path = len ? parse_line(line, len, w) : NULL;
+		path = len ? manifest_parse_line(line, len, &w->e) : NULL;
 		if (!path) {
 			free(w);
 			if (!len)	/* an empty line is ignored */
