@@ -32,13 +32,18 @@ int parse_file_opts(int argc, char **argv, const char *usage,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, li;
 
 	memset(o, 0, sizeof(*o));
 	o->algo = algo_by_name("sha256");
-	optind = 1;
+	/*
+	 * 0, not 1: glibc then also forgets where it was inside a cluster of
+	 * short options (the rest of "-qhq" after an error), which would
+	 * otherwise be read from the argv of an earlier call.
+	 */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":rxj:qh", longopts, NULL)) != -1) {
+	while (li = -1, (c = getopt_long(argc, argv, ":rxj:qh", longopts, &li)) != -1) {
 		if (c == 'h') {
 			*status = print_usage(usage);
 			return -1;
@@ -49,9 +54,13 @@ int parse_file_opts(int argc, char **argv, const char *usage,
 			return -1;
 		}
 		if (c == '?' || !strchr(allowed, c)) {
-			if (c == '?' && optopt)
+			/* Name the option itself: -j2 or --jobs 2 is not the last word. */
+			if (li >= 0)
+				*status = usage_error(usage, "%s: unknown option: --%s",
+						      argv[0], longopts[li].name);
+			else if (c != '?' || optopt)
 				*status = usage_error(usage, "%s: unknown option: -%c",
-						      argv[0], optopt);
+						      argv[0], c == '?' ? optopt : c);
 			else
 				*status = usage_error(usage, "%s: unknown option: %s",
 						      argv[0], argv[optind - 1]);

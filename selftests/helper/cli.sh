@@ -32,6 +32,12 @@ cli_tests() {
 	check "mark -j 0 exits 2" eval 'rc_is 2 && err_has "-j takes a number"'
 	em mark --algo md5 "$W"
 	check "mark --algo md5 exits 2" eval 'rc_is 2 && err_has "unknown algorithm"'
+	# An option the subcommand does not take is named as given, not by
+	# the word after it or the subcommand's name.
+	em verify --algo sha256 "$W"
+	check "verify --algo names --algo" eval 'rc_is 2 && err_has "unknown option: --algo"'
+	em manifest apply -rj2 "$W"
+	check "manifest apply -rj2 names -r" eval 'rc_is 2 && err_has "unknown option: -r"'
 	em mode sideways
 	check "mode with an unknown mode exits 2" eval 'rc_is 2 && err_has "unknown mode"'
 	em manifest frob
