@@ -328,7 +328,10 @@ static char *msg_field(const char *tok, const char *eq)
 
 /*
  * Turn one event line into the text of its audit record, or NULL if the
- * line is malformed. Fields pass through as the kernel encoded them,
+ * line is malformed: anything but printable ASCII, a field that is not
+ * key=value, a quote in a value other than the "quoted" form of comm, exe
+ * and path, or one of those neither quoted, "?" nor hex (which ausearch -i
+ * would misread). Fields pass through as the kernel encoded them,
  * except for msg_field()'s; "seq=N lost=M" becomes "seq=N op=lost
  * lost=M"; and if the record would exceed AUDIT_MESSAGE_TEXT_MAX, the
  * longest of comm, exe and path is cut and "truncated=KEY" is appended, so
@@ -352,8 +355,8 @@ char *event_record(const char *line)
 			goto bad;
 		v = eq + 1;
 		vlen = strlen(v);
-		if (v[0] == '"') {
-			if (vlen < 2 || v[vlen - 1] != '"' ||
+		if (v[0] == '"') {	/* only the kernel's encoded strings */
+			if (!is_string_key(p) || vlen < 2 || v[vlen - 1] != '"' ||
 			    memchr(v + 1, '"', vlen - 2))
 				goto bad;
 			v = msg_field(p, eq);
@@ -361,6 +364,9 @@ char *event_record(const char *line)
 				p = owned[nowned++] = v;
 		} else if (strpbrk(v, "\"'")) {
 			goto bad;
+		} else if (is_string_key(p) && strcmp(v, "?") &&
+			   (vlen % 2 || strspn(v, "0123456789ABCDEFabcdef") != vlen)) {
+			goto bad;	/* ausearch -i would decode it as hex */
 		}
 		tok[ntok++] = p;
 	}
