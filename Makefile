@@ -7,6 +7,7 @@
 #   make demo     the same, non-interactive: a scripted story
 #   make check    host tests, then the VM: KUnit at boot, selftests inside
 #   make bench    benchmarks (not tests)
+#   make fuzz     the fuzz harnesses of fuzz/, each to FUZZ_RUNS inputs
 #
 # Options: T=name[,name] runs only those VM selftest programs, K=glob only
 # those KUnit suites; HOST=0 skips the host tests of `make check`.
@@ -31,7 +32,7 @@ XM_TESTS := $(T)
 export XM_APPEND XM_INITRD XM_TESTS
 
 .PHONY: all kernel helper python selftests bench-files initramfs run demo \
-	check check-host check-vm bench clean
+	check check-host check-vm bench fuzz clean
 
 all: kernel initramfs
 
@@ -128,6 +129,7 @@ check-host:
 	@python3 scripts/tap_test.py 2>&1 | tee $(LOGS)/host-tap.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
+	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz check 2>&1 | tee $(LOGS)/host-fuzz.log
 
 # The VM's boots (scripts/vm-check.sh): check.log, and one more log for each
 # test that runs in a boot of its own; check.logs lists them.
@@ -139,15 +141,21 @@ check-vm: all
 
 check: all
 	@mkdir -p $(LOGS)
-	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log
+	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log \
+		$(LOGS)/host-fuzz.log
 	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
 	@scripts/vm-check.sh $(LOGS) || true
 	@python3 scripts/tap.py $(VM_LOGS) \
 		$(if $(filter 1,$(HOST)),--host $(LOGS)/host-tap.log --host $(LOGS)/host.log \
-			--host $(LOGS)/host-asan.log)
+			--host $(LOGS)/host-asan.log --host $(LOGS)/host-fuzz.log)
 
 bench: all
 	@$(MAKE) -s -C bench run LOGS=$(LOGS)
+
+# The fuzz harnesses (fuzz/, Documentation/fuzzing.rst): each to FUZZ_RUNS
+# inputs (10^7), at most FUZZ_SECONDS each; FUZZ=name,... only these.
+fuzz:
+	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz fuzz
 
 clean:
 	rm -rf $(BUILD)

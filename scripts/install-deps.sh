@@ -9,6 +9,8 @@ pkgs=(
 	sparse
 	# helper
 	libaudit-dev
+	# fuzz harnesses (fuzz/): clang and its libFuzzer and sanitizer runtimes
+	clang libclang-rt-14-dev
 	# VM: emulator and the userspace copied into the initramfs
 	qemu-system-x86 busybox-static auditd python3.11 python3-dev cpio rsync file
 	# benchmarks

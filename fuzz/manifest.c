@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fuzz harness "manifest": the line parser of manifest apply
+ * (manifest_parse_line(), helper/manifest.c) and the line writer of
+ * manifest export (manifest_write_line()).
+ *
+ * The input is a manifest; it is cut into lines as manifest apply cuts
+ * them (getline(), the newline removed, empty lines ignored), each line in
+ * a buffer of its own exact size. Properties:
+ *
+ * - the parser agrees with spec_parse(), this file's reading of the format
+ *   that Documentation/helper.rst gives (sha256sum, sha384sum and sha512sum
+ *   lines; hex in either case; "  " or " *"; a name escaped the coreutils
+ *   way when the line starts with a backslash; anything else malformed);
+ * - what export writes for a parsed line is one line, and it parses back to
+ *   the same algorithm, digest and name.
+ */
+#include <string.h>
+
+#include "fuzz.h"
+#include "manifest.h"
+#include "util.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The format as documented: the size of the digest, 0 if malformed. */
+static size_t spec_parse(const char *line, size_t len, unsigned char *digest,
+			 char *name, size_t *namelen)
+{
+	size_t i = 0, n = 0, dsize;
+	bool escaped = len && line[0] == '\\';
+
+	if (memchr(line, '\0', len))
+		return 0;
+	i = escaped;
+	while (i + n < len && hexval(line[i + n]) >= 0)
+		n++;
+	if (n != 64 && n != 96 && n != 128)
+		return 0;
+	dsize = n / 2;
+	for (size_t k = 0; k < dsize; k++)
+		digest[k] = hexval(line[i + 2 * k]) << 4 | hexval(line[i + 2 * k + 1]);
+	i += n;
+	if (len - i < 3 || line[i] != ' ' || (line[i + 1] != ' ' && line[i + 1] != '*'))
+		return 0;
+	i += 2;
+	*namelen = 0;
+	for (; i < len; i++) {
+		char c = line[i];
+
+		if (escaped && c == '\\') {
+			if (++i == len)
+				return 0;
+			if (line[i] == '\\')
+				c = '\\';
+			else if (line[i] == 'n')
+				c = '\n';
+			else if (line[i] == 'r')
+				c = '\r';
+			else
+				return 0;
+		}
+		name[(*namelen)++] = c;
+	}
+	return *namelen ? dsize : 0;
+}
+
+static void check_line(const char *data, size_t len)
+{
+	char *line = malloc(len + 1), *spec_name = malloc(len + 1), *name, *out = NULL;
+	unsigned char spec_digest[EXECMARK_MAX_DIGEST];
+	struct manifest_entry e, back;
+	size_t spec_size, spec_namelen = 0, outlen = 0;
+	FILE *f;
+
+	memcpy(line, data, len);
+	line[len] = '\0';
+	spec_size = spec_parse(line, len, spec_digest, spec_name, &spec_namelen);
+	name = manifest_parse_line(line, len, &e);
+	fuzz_assert(!name == !spec_size, "the parser %s a line the format %s",
+		    name ? "accepts" : "refuses", spec_size ? "allows" : "forbids");
+	if (!name)
+		goto out;
+	fuzz_assert(name > line && name < line + len, "name outside the line");
+	fuzz_assert(e.algo && e.algo->size == spec_size, "wrong algorithm");
+	fuzz_assert(!memcmp(e.digest, spec_digest, spec_size), "wrong digest");
+	fuzz_assert(strlen(name) == spec_namelen && !memcmp(name, spec_name, spec_namelen),
+		    "wrong name");
+
+	/* What export writes for it reads back the same. */
+	f = open_memstream(&out, &outlen);
+	fuzz_assert(f, "open_memstream");
+	manifest_write_line(f, e.algo, e.digest, name);
+	fuzz_assert(!fclose(f), "fclose");
+	fuzz_assert(outlen > 0 && out[outlen - 1] == '\n' &&
+		    memchr(out, '\n', outlen) == out + outlen - 1,
+		    "export wrote not exactly one line");
+	out[--outlen] = '\0';
+	free(spec_name);
+	spec_name = xstrdup(name);
+	name = manifest_parse_line(out, outlen, &back);
+	fuzz_assert(name, "export wrote a line that apply refuses: %s", out);
+	fuzz_assert(back.algo == e.algo && !memcmp(back.digest, e.digest, e.algo->size) &&
+		    !strcmp(name, spec_name), "export and apply do not round-trip");
+out:
+	free(out);
+	free(spec_name);
+	free(line);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+
+	/* As getline() in manifest_apply(): lines end at '\n'. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t len = (nl ? nl : end) - p;
+
+		if (len)
+			check_line(p, len);
+		p += len + 1;
+	}
+	return 0;
+}
