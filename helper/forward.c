@@ -15,9 +15,20 @@
  * which is the pending queue: nothing more is read from the kernel until
  * they are delivered. The kernel never waits for us; it counts what its
  * own buffer cannot hold and reports it as "seq=N lost=M".
+ *
+ * What we read and cannot deliver (we are stopped while auditd is down, a
+ * malformed line) is ours to account for: the seq range we hold is kept in
+ * the state file (fwdstate.c) after every change, and every range that was
+ * never delivered goes to the audit log as "seq=N op=lost lost=M
+ * source=forwarder", by us or, after a SIGTERM or SIGKILL, by the next
+ * forwarder. And the kernel acknowledges a record, then drops it silently
+ * if auditd's socket is full (a new auditd that is still starting, our
+ * catch-up after an outage): we watch that socket's queue in
+ * /proc/net/netlink and wait while it is filling.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -33,6 +44,7 @@
 
 #include "cmd.h"
 #include "forward.h"
+#include "fwdstate.h"
 #include "opts.h"
 #include "securityfs.h"
 #include "util.h"
@@ -43,6 +55,16 @@
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 #define STATUS_TTL_MS	100		/* see audit_ready() */
+/*
+ * auditd's socket (see audit_flow()): looked at every FLOW_BATCH records;
+ * above FLOW_HIGH bytes queued we wait until it is below FLOW_LOW. A record
+ * takes about 2.3 KiB of the default 208 KiB receive buffer.
+ */
+#define FLOW_BATCH	8
+#define FLOW_HIGH	(64 * 1024)
+#define FLOW_LOW	(16 * 1024)
+#define FLOW_POLL_MS	5
+#define NETLINK_PROC	"/proc/net/netlink"
 
 /*
  * The kernel keeps at most AUDIT_MESSAGE_TEXT_MAX bytes of a user record's
@@ -70,6 +92,17 @@ struct fwd {
 	int auditd_pidfd_err;	/* why there is none */
 	uint64_t status_until;	/* ask the kernel again after this */
 	sigset_t waitmask;	/* signal mask while waiting */
+	/* What we hold: seq next_seq..last_seq were read, not delivered. */
+	struct fwd_state state;
+	bool have_next;		/* next_seq is known */
+	uint64_t next_seq;	/* of the first line in buf */
+	uint64_t last_seq;	/* the last event in buf */
+	uint64_t line_last;	/* the last in a line whose seq is known */
+	/* auditd's socket (audit_flow()) */
+	unsigned int flow_sent;	/* records since we looked */
+	bool flow_off;		/* cannot be watched: said once */
+	pid_t drops_pid;	/* the auditd whose drops we know */
+	unsigned long drops;	/* its socket's drop counter then */
 };
 
 static void on_signal(int sig)
@@ -229,6 +262,87 @@ static int audit_ready(struct fwd *f)
 	return 0;
 }
 
+/*
+ * The receive queue (bytes) and drop counter of the audit netlink socket
+ * of @portid, from /proc/net/netlink: 0, or -errno (-ENOENT: none).
+ */
+static int audit_sock_info(pid_t portid, unsigned long *rmem,
+			   unsigned long *drops)
+{
+	FILE *fp = fopen(NETLINK_PROC, "re");
+	char line[512];
+	int ret = -ENOENT;
+
+	if (!fp)
+		return -errno;
+	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long pid, r, d;
+		int eth;
+
+		if (sscanf(line, "%*s %d %lu %*x %lu %*d %*d %*d %lu", &eth, &pid,
+			   &r, &d) == 4 && eth == NETLINK_AUDIT &&
+		    pid == (unsigned long)portid) {
+			*rmem = r;
+			*drops = d;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(fp);
+	return ret;
+}
+
+/*
+ * Before sending: does auditd's socket have room? The kernel acknowledges
+ * our record when it has queued it; its kauditd thread then passes it to
+ * auditd's socket without waiting, and drops it (to the kernel log only,
+ * counted nowhere) if the socket is full. A new auditd reads nothing until
+ * it has started, and our catch-up after an outage comes at once; so every
+ * FLOW_BATCH records we look at the socket and wait while it is above
+ * FLOW_HIGH. A rise of its drop counter is reported and counted in the
+ * state file (those records may be anybody's). Return: 0, -ESRCH if auditd
+ * went away meanwhile, -EINTR to exit.
+ */
+static int audit_flow(struct fwd *f)
+{
+	pid_t pid = f->auditd_pid;
+	unsigned long rmem, drops;
+	int ret;
+
+	if (f->no_status || f->flow_off || !pid || ++f->flow_sent < FLOW_BATCH)
+		return 0;
+	f->flow_sent = 0;
+	for (;;) {
+		ret = audit_sock_info(pid, &rmem, &drops);
+		if (ret) {
+			if (ret != -ENOENT) {
+				warnmsg("%s: %s: cannot see whether auditd keeps up",
+					NETLINK_PROC, strerror(-ret));
+				f->flow_off = true;
+			}
+			return 0;
+		}
+		if (f->drops_pid == pid && drops > f->drops) {
+			warnmsg("auditd's socket overflowed: the kernel dropped %lu audit records",
+				drops - f->drops);
+			f->state.dropped += drops - f->drops;
+			fwd_state_write(&f->state);
+		}
+		f->drops_pid = pid;
+		f->drops = drops;
+		if (rmem <= FLOW_HIGH)
+			return 0;
+		do {
+			if (!pause_ms(f, FLOW_POLL_MS))
+				return -EINTR;
+			if (!auditd_running(f, pid))
+				return -ESRCH;
+			ret = audit_sock_info(pid, &rmem, &drops);
+		} while (!ret && rmem > FLOW_LOW);
+	}
+}
+
 /* Send one record of @len bytes (plus its NUL) to the kernel's audit. */
 static int audit_deliver(struct fwd *f, const char *text, size_t len)
 {
@@ -242,6 +356,8 @@ static int audit_deliver(struct fwd *f, const char *text, size_t len)
 			return -errno;
 	}
 	ret = audit_ready(f);
+	if (!ret)
+		ret = audit_flow(f);
 	if (!ret) {
 		seq = audit_send_msg(f, AUDIT_TRUSTED_APP, NLM_F_ACK, text, len + 1);
 		ret = seq < 0 ? seq : audit_reply(f, seq, NLMSG_ERROR, &rep);
@@ -283,6 +399,8 @@ static bool deliver(struct fwd *f, const char *text, size_t len)
 		int err = f->sink_stdout ? sink_deliver(f, text) :
 					   audit_deliver(f, text, len);
 
+		if (err == -EINTR && got_term)
+			return false;
 		if (!err) {
 			if (f->failing)
 				infomsg("audit delivery resumed");
@@ -424,11 +542,116 @@ bad:
 	goto done;
 }
 
+/*
+ * The seq of the event line at @p (@len bytes, possibly a partial line),
+ * and in @last the last seq it stands for ("seq=N lost=M": N+M-1): true,
+ * or false if it does not start with a complete "seq=N ".
+ */
+static bool line_seq(const char *p, size_t len, uint64_t *seq, uint64_t *last)
+{
+	uint64_t n = 0, m = 0;
+	size_t i = 4, j;
+
+	if (len < 6 || memcmp(p, "seq=", 4))
+		return false;
+	for (; i < len && p[i] >= '0' && p[i] <= '9' && i < 24; i++)
+		n = n * 10 + (p[i] - '0');
+	if (i == 4 || i >= len || p[i] != ' ')
+		return false;
+	*seq = *last = n;
+	if (len - i > 6 && !memcmp(p + i, " lost=", 6)) {
+		for (j = i + 6; j < len && p[j] >= '0' && p[j] <= '9' && j < i + 26; j++)
+			m = m * 10 + (p[j] - '0');
+		if (m && (j == len || p[j] == '\n'))
+			*last = n + m - 1;
+	}
+	return true;
+}
+
+/* The state file says what we hold: next_seq..last_seq, or nothing. */
+static void note_pending(struct fwd *f)
+{
+	bool has = f->have_next && f->len && f->next_seq <= f->last_seq;
+
+	if (has == f->state.has_pending && (!has ||
+	    (f->state.pending.first == f->next_seq &&
+	     f->state.pending.last == f->last_seq)))
+		return;
+	f->state.has_pending = has;
+	f->state.pending = (struct seq_range){ f->next_seq, f->last_seq };
+	fwd_state_write(&f->state);
+}
+
+/* After a read of @n bytes to the end of buf: what do we hold now? */
+static void note_read(struct fwd *f, size_t n)
+{
+	char *end = f->buf + f->len, *p = f->buf + f->len - n, *nl;
+	uint64_t seq, last;
+
+	bool unknown_tail = false;
+
+	if (!f->have_next) {
+		if (!line_seq(f->buf, f->len, &seq, &last))
+			return;
+		f->next_seq = f->line_last = seq;
+		f->have_next = true;
+	}
+	/* Only the lines that this read completed or began, from the last. */
+	while (p > f->buf && p[-1] != '\n')
+		p--;
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		if (line_seq(p, nl - p, &seq, &last)) {
+			if (last > f->line_last)
+				f->line_last = last;
+		} else if (nl == end) {	/* a partial line: the next event */
+			unknown_tail = true;
+		}
+	}
+	f->last_seq = f->line_last + unknown_tail;
+	note_pending(f);
+}
+
+/* The line at @p (@len bytes) is done with: delivered, or lost if not @ok. */
+static void note_done(struct fwd *f, const char *p, size_t len, bool ok)
+{
+	uint64_t seq, last;
+
+	if (!line_seq(p, len, &seq, &last))
+		return;
+	if (!ok)
+		fwd_state_lose(&f->state, seq, last);
+	f->next_seq = last + 1;
+}
+
+/* Deliver the op=lost records that the state file still owes. */
+static bool deliver_unreported(struct fwd *f)
+{
+	while (f->state.nunreported) {
+		struct seq_range *r = &f->state.unreported[0];
+		char *text = xasprintf("seq=%" PRIu64 " op=lost lost=%" PRIu64
+				       " source=forwarder", r->first,
+				       r->last - r->first + 1);
+		bool ok = deliver(f, text, strlen(text));
+
+		free(text);
+		if (!ok)
+			return false;
+		memmove(r, r + 1, --f->state.nunreported * sizeof(*r));
+		fwd_state_write(&f->state);
+	}
+	return true;
+}
+
 /* Deliver the complete lines in the buffer; false if we should exit. */
 static bool deliver_lines(struct fwd *f)
 {
 	char *start = f->buf, *nl;
 
+	if (!deliver_unreported(f))
+		return false;
 	while ((nl = memchr(start, '\n', f->len - (start - f->buf)))) {
 		*nl = '\0';
 		if (f->discarding) {
@@ -436,6 +659,7 @@ static bool deliver_lines(struct fwd *f)
 		} else if (nl - start >= LINE_MAX_LEN) {
 			warnmsg("event line longer than %d bytes discarded",
 				LINE_MAX_LEN);
+			note_done(f, start, nl - start, false);
 		} else if (*start) {
 			char *text = event_record(start);
 
@@ -444,23 +668,33 @@ static bool deliver_lines(struct fwd *f)
 
 				warnmsg("malformed event discarded: %.200s", e);
 				free(e);
+				note_done(f, start, nl - start, false);
 			} else if (!deliver(f, text, strlen(text))) {
 				free(text);
 				*nl = '\n';
 				break;
 			} else {
 				free(text);
+				note_done(f, start, nl - start, true);
 			}
 		}
 		start = nl + 1;
+		if (!deliver_unreported(f)) {
+			f->len -= start - f->buf;
+			memmove(f->buf, start, f->len);
+			note_pending(f);
+			return false;
+		}
 	}
 	f->len -= start - f->buf;
 	memmove(f->buf, start, f->len);
 	if (f->len >= LINE_MAX_LEN) {
 		warnmsg("event line longer than %d bytes discarded", LINE_MAX_LEN);
+		note_done(f, f->buf, f->len, false);
 		f->discarding = true;
 		f->len = 0;
 	}
+	note_pending(f);
 	return !got_term;
 }
 
@@ -471,9 +705,12 @@ static bool reopen(struct fwd *f, const char *why)
 	int err;
 
 	infomsg("%s: reopening %s", why, f->events);
-	if (f->len)
+	if (f->len) {
 		warnmsg("incomplete event line discarded");
+		note_done(f, f->buf, f->len, false);
+	}
 	f->len = 0;
+	note_pending(f);
 	f->discarding = false;
 	close(f->efd);
 	if (f->afd >= 0) {
@@ -549,6 +786,10 @@ int cmd_forward(int argc, char **argv)
 		msg_to_syslog();
 	}
 	f.buf = xmalloc(LINE_MAX_LEN + READ_CHUNK);
+	err = fwd_state_open(&f.state);
+	if (err)
+		warnmsg("%s: %s: undelivered events cannot be left to the next forwarder",
+			fwd_state_path(), strerror(-err));
 
 	while (!got_term) {
 		struct pollfd pfd = { .fd = f.efd, .events = POLLIN };
@@ -576,9 +817,20 @@ int cmd_forward(int argc, char **argv)
 			continue;
 		}
 		f.len += n;
+		note_read(&f, n);
 	}
-	if (f.len)
+	if (f.state.has_pending) {
+		struct seq_range r = f.state.pending;
+
+		warnmsg("exiting with events seq %" PRIu64 "-%" PRIu64 " not delivered; "
+			"they are reported as lost by the next forwarder", r.first, r.last);
+		f.state.has_pending = false;
+		fwd_state_lose(&f.state, r.first, r.last);
+	} else if (f.len) {
 		warnmsg("exiting with %zu bytes of events not delivered", f.len);
+	}
+	if (f.state.fd >= 0)
+		close(f.state.fd);
 	close(f.efd);
 	if (f.afd >= 0)
 		audit_close(f.afd);

@@ -57,6 +57,8 @@ static void tail_line(struct tail *t, char *line)
 	if (!xm_field(msg, "lost", v, sizeof(v))) {
 		r.tag = TAG_LOST;
 		r.lost = strtoull(v, NULL, 10);
+		r.fwd = !xm_field(msg, "source", v, sizeof(v)) &&
+			!strcmp(v, "forwarder");
 	} else {
 		r.tag = TAG_OTHER;
 		if (!xm_field(msg, "path", v, sizeof(v)))

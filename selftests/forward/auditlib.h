@@ -24,6 +24,7 @@ void sleep_ms(unsigned int ms);
 struct audit_rec {
 	unsigned long long seq;
 	unsigned long long lost;	/* TAG_LOST: how many */
+	bool fwd;			/* TAG_LOST of the forwarder (source=forwarder) */
 	int tag;			/* an index of tail_open()'s @tag_path */
 };
 

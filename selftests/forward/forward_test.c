@@ -13,6 +13,11 @@
  *                  accounted
  *   auditd_restart auditd stopped and restarted while events keep coming:
  *                  nothing the forwarder read is lost
+ *   item5_*        issue 12 item 5: auditd restarted during a fast stream
+ *                  (the catch-up must not overflow the new auditd), the
+ *                  forwarder stopped by SIGTERM or SIGKILL while auditd is
+ *                  down: what it had read is in an op=lost source=forwarder
+ *                  record of the next forwarder, and in `execmark status`
  *
  * Each test brackets its denials with two marker denials (mmaps of
  * TDIR/start and TDIR/end): every seq strictly between the markers' must be
@@ -54,6 +59,7 @@ FIXTURE(fwd) {
 	unsigned long long start_seq;	/* the start marker's */
 	long long lost0;		/* events_lost at the start marker */
 	unsigned int audit_lost0;	/* the kernel audit's lost counter then */
+	unsigned long long fwd_lost;	/* check_window(): in source=forwarder records */
 };
 
 FIXTURE_SETUP(fwd)
@@ -130,6 +136,7 @@ static unsigned long long check_window(struct __test_metadata *_metadata,
 				       int drain_ms)
 {
 	unsigned long long s = self->start_seq, e, events = 0, lost = 0, seq, i;
+	unsigned long long fwd_lost = 0;
 	unsigned long long t0 = now_ms();
 	struct audit_status st;
 	unsigned char *count;
@@ -160,7 +167,10 @@ static unsigned long long check_window(struct __test_metadata *_metadata,
 			EXPECT_LT(x->seq + x->lost - 1, e)
 				TH_LOG("lost run seq=%llu lost=%llu goes past the end marker %llu",
 				       x->seq, x->lost, e);
-			lost += x->lost;
+			if (x->fwd)
+				fwd_lost += x->lost;
+			else
+				lost += x->lost;
 			for (i = x->seq; i < x->seq + x->lost && i < e; i++)
 				count[i - s]++;
 		} else {
@@ -181,13 +191,15 @@ static unsigned long long check_window(struct __test_metadata *_metadata,
 		seq = i;
 	}
 	free(count);
-	EXPECT_EQ(n, events + lost)
-		TH_LOG("forwarded %llu + lost %llu != generated %llu", events, lost, n);
+	EXPECT_EQ(n, events + lost + fwd_lost)
+		TH_LOG("forwarded %llu + lost %llu + lost by the forwarder %llu != generated %llu",
+		       events, lost, fwd_lost, n);
+	self->fwd_lost = fwd_lost;
 	EXPECT_EQ(lost1 - self->lost0, (long long)lost)
 		TH_LOG("events_lost grew by %lld, the lost= records say %llu",
 		       lost1 - self->lost0, lost);
-	ksft_print_msg("seq %llu..%llu: %llu forwarded, %llu lost (events_lost +%lld)\n",
-		       s + 1, e - 1, events, lost, lost1 - self->lost0);
+	ksft_print_msg("seq %llu..%llu: %llu forwarded, %llu lost (events_lost +%lld), %llu lost by the forwarder\n",
+		       s + 1, e - 1, events, lost, lost1 - self->lost0, fwd_lost);
 	EXPECT_EQ(0, audit_status(&st));
 	EXPECT_EQ(self->audit_lost0, st.lost)
 		TH_LOG("the kernel's audit lost %u records", st.lost - self->audit_lost0);
@@ -295,7 +307,7 @@ TEST_F_TIMEOUT(fwd, fields, 120)
 		snprintf(exef, sizeof(exef), " exe=%s ", exe);
 		snprintf(devf, sizeof(devf), " dev=%u:%u ", major(st.st_dev),
 			 minor(st.st_dev));
-		snprintf(inof, sizeof(inof), " ino=%llu'", (unsigned long long)st.st_ino);
+		snprintf(inof, sizeof(inof), " ino=%llu time=", (unsigned long long)st.st_ino);
 		for (f = fields; *f; f++)
 			expect_field(_metadata, line, *f);
 	}
@@ -380,6 +392,93 @@ TEST_F_TIMEOUT(fwd, auditd_restart, 120)
 	/* The forwarder did have records while auditd was down. */
 	ASSERT_EQ(0, xm_read(FWD_LOG, log, sizeof(log)));
 	EXPECT_NE(NULL, strstr(log, "auditd is not running")) TH_LOG("forwarder: %s", log);
+}
+
+/*
+ * Issue 12 item 5: auditd stopped and restarted while denials come fast
+ * (about 500/s): the forwarder holds a few hundred records meanwhile, and
+ * its catch-up must not overflow the new auditd's socket (the kernel
+ * acknowledges a user record, then drops it silently when auditd's socket
+ * is full). Every event reaches the log.
+ */
+TEST_F_TIMEOUT(fwd, item5_auditd_restart_burst, 180)
+{
+	enum { N = 400, STOP_AT = 50, START_AT = 350 };
+	int i;
+
+	start_marker(_metadata, self);
+	for (i = 0; i < N; i++) {
+		if (i == STOP_AT) {
+			ASSERT_TRUE(tail_wait_covered(&self->log, self->start_seq + i, 20000));
+			ASSERT_EQ(0, auditd_stop()) TH_LOG("cannot stop auditd");
+		}
+		if (i == START_AT)
+			ASSERT_EQ(0, auditd_start()) TH_LOG("cannot restart auditd");
+		ASSERT_EQ(-EACCES, xm_mmap_exec(BURSTFILE));
+		sleep_ms(2);
+	}
+	EXPECT_EQ(0, check_window(_metadata, self, N, 60000))
+		TH_LOG("%d events cannot overflow the ring", N);
+	EXPECT_EQ(0, self->fwd_lost);
+}
+
+/* `execmark status`'s "undelivered: N"; -1 if it has none. */
+static long long status_undelivered(void)
+{
+	char out[8192], *p, *argv[] = { EXECMARK, "status", NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin", NULL };
+
+	if (xm_run(argv, envp, out, sizeof(out)))
+		return -1;
+	p = strstr(out, "\nundelivered: ");
+	return p ? strtoll(p + 14, NULL, 10) : -1;
+}
+
+/*
+ * The forwarder stopped (@sig) while auditd is down and it holds what it
+ * read: the next forwarder reports that as an op=lost source=forwarder
+ * record with its seq range, and `execmark status` counts it.
+ */
+static void outage_stop(struct __test_metadata *_metadata, FIXTURE_DATA(fwd) *self,
+			int sig)
+{
+	enum { N = 100, HELD = 60 };
+	long long before = status_undelivered();
+	int i, status;
+
+	start_marker(_metadata, self);
+	ASSERT_EQ(0, auditd_stop()) TH_LOG("cannot stop auditd");
+	for (i = 0; i < HELD; i++)
+		ASSERT_EQ(-EACCES, xm_mmap_exec(BURSTFILE));
+	sleep_ms(1000);		/* it has read, and fails to deliver */
+	ASSERT_EQ(0, kill(self->fwd, sig));
+	status = forwarder_stop(self->fwd);
+	self->fwd = -1;
+	if (sig == SIGTERM)
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("the forwarder did not exit cleanly on SIGTERM (status %#x)",
+			       status);
+	ASSERT_EQ(0, auditd_start()) TH_LOG("cannot restart auditd");
+	self->fwd = forwarder_start();
+	ASSERT_LT(0, self->fwd);
+	for (; i < N; i++)
+		ASSERT_EQ(-EACCES, xm_mmap_exec(BURSTFILE));
+	check_window(_metadata, self, N, 30000);
+	EXPECT_LT(0, self->fwd_lost)
+		TH_LOG("the stopped forwarder had read something: no source=forwarder record");
+	EXPECT_EQ((before < 0 ? 0 : before) + (long long)self->fwd_lost,
+		  status_undelivered())
+		TH_LOG("execmark status does not count the undelivered events");
+}
+
+TEST_F_TIMEOUT(fwd, item5_sigterm_outage, 180)
+{
+	outage_stop(_metadata, self, SIGTERM);
+}
+
+TEST_F_TIMEOUT(fwd, item5_kill9_outage, 180)
+{
+	outage_stop(_metadata, self, SIGKILL);
 }
 
 TEST_HARNESS_MAIN

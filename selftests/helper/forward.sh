@@ -80,6 +80,62 @@ forward_tests() {
 	exec 3>&-
 	check "forward: SIGTERM exits 0" rc_is 0
 
+	# Issue 12 item 5: what the forwarder read and could not deliver when
+	# it was stopped (SIGTERM, or SIGKILL) is reported by the next one as
+	# op=lost source=forwarder with its seq range, and counted by status.
+	# fwd_run FAILURES: a forwarder whose first FAILURES deliveries fail
+	fwd_run() {
+		EXECMARK_SECURITYFS=$F EXECMARK_FORWARD_SINK=stdout \
+			EXECMARK_TEST_SINK_FAILURES=$1 \
+			"$E" forward --foreground >"$F/out" 2>"$F/err" &
+		FWDPID=$!
+		exec 3>"$F/events"
+	}
+	fwd_line() {	# fwd_line SEQ: an event line
+		printf 'seq=%s op=exec mode=permissive reason=unmarked pid=1 uid=0 auid=0 ses=1 comm="c" exe="/e" path="/p" dev=0:1 ino=1\n' "$1"
+	}
+	fwd_status() { EXECMARK_SECURITYFS=$F "$E" status 2>/dev/null | grep "^undelivered: "; }
+	fwd_stop() {	# fwd_stop SIGNAL: its status in $rc
+		kill -"$1" $FWDPID
+		wait $FWDPID 2>/dev/null
+		rc=$?
+		FWDPID=""
+		exec 3>&-
+	}
+	rm -f "$EXECMARK_FORWARD_STATE"
+	fwd_run 1000
+	{ fwd_line 10; fwd_line 11; printf 'seq=12 lost=3\n'; } >&3
+	sleep 0.5
+	fwd_stop KILL
+	check "item 5: SIGKILL while delivery fails: the held seq range is in the state file" eval '
+		grep -q "^pending 10-14$" "$EXECMARK_FORWARD_STATE"'
+	check "item 5: status counts what a killed forwarder held" \
+		eval '[ "$(fwd_status)" = "undelivered: 5" ]'
+	fwd_run 0
+	fwd_line 15 >&3
+	wait_lines 2
+	fwd_stop TERM
+	check "item 5: the next forwarder reports it as op=lost source=forwarder, then forwards" eval '
+		[ "$(cat "$F/out")" = "seq=10 op=lost lost=5 source=forwarder${NL}$(fwd_line 15)" ] &&
+		! grep -q "^unreported" "$EXECMARK_FORWARD_STATE" &&
+		! grep -q "^pending" "$EXECMARK_FORWARD_STATE" &&
+		[ "$(fwd_status)" = "undelivered: 5" ]'
+	fwd_run 1000
+	fwd_line 16 >&3
+	sleep 0.5
+	fwd_stop TERM
+	check "item 5: SIGTERM while delivery fails: exit 0, the seq range said and kept" eval '
+		rc_is 0 && grep -q "events seq 16-16 not delivered" "$F/err" &&
+		grep -q "^undelivered 6$" "$EXECMARK_FORWARD_STATE" &&
+		grep -q "^unreported 16-16$" "$EXECMARK_FORWARD_STATE" &&
+		[ "$(fwd_status)" = "undelivered: 6" ]'
+	fwd_run 0
+	fwd_line 17 >&3
+	wait_lines 2
+	fwd_stop TERM
+	check "item 5: after SIGTERM too, the next forwarder reports the range" eval '
+		[ "$(cat "$F/out")" = "seq=16 op=lost lost=1 source=forwarder${NL}$(fwd_line 17)" ]'
+
 	if command -v ausearch >/dev/null 2>&1; then
 		# What auditd would log for these records: check that ausearch finds
 		# them by type and decodes the hex strings.

@@ -21,6 +21,9 @@ MOUNTS=""
 FWDPID=""
 W=$(mktemp -d "${TMPDIR:-/var/tmp}/execmark-test.XXXXXX") || exit 2
 chmod 755 "$W"
+# Nor the forwarder's state file in /run.
+EXECMARK_FORWARD_STATE=$W/forward.state
+export EXECMARK_FORWARD_STATE
 
 cleanup() {
 	[ -n "$FWDPID" ] && kill "$FWDPID" 2>/dev/null
