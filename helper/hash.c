@@ -3,6 +3,8 @@
  * execmark helper: the one function that hashes a file.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,11 @@ void hash_init(void)
 		    (unsigned int)EVP_MD_get_size(mds[i]) != algos[i].size)
 			fatal("OpenSSL does not provide %s", algos[i].name);
 	}
+	/*
+	 * A lease break is signalled with SIGIO, whose default action would
+	 * end us; hash_file() asks F_GETLEASE instead.
+	 */
+	signal(SIGIO, SIG_IGN);
 	if (delay && parse_uint(delay, 0, 60000, &test_delay_ms))
 		fatal("EXECMARK_TEST_HASH_DELAY_MS: not a number of milliseconds: %s",
 		      delay);
@@ -82,6 +89,29 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /*
+ * hash_hold_still - make sure that the content of @fd holds still while it
+ * is hashed: take a read lease. The kernel grants it only while nobody has
+ * the file open for writing -- which includes a shared writable mapping,
+ * whose writes change neither mtime nor ctime -- and while it is held, an
+ * open for writing (or a truncate) first breaks it, which hash_file() sees
+ * with F_GETLEASE; the writer waits until we close the file. The caller
+ * must own the file or have CAP_LEASE; the file system must support leases.
+ *
+ * Return: 0, -EAGAIN if the file is open for writing (or mapped shared and
+ * writable) now, or another -errno: it cannot be told.
+ */
+int hash_hold_still(int fd)
+{
+	return fcntl(fd, F_SETLEASE, F_RDLCK) ? -errno : 0;
+}
+
+/* A lease of hash_hold_still() that was broken by a writer. */
+static bool lease_broken(int fd, bool leased)
+{
+	return leased && fcntl(fd, F_GETLEASE) != F_RDLCK;
+}
+
+/*
  * hash_file - digest a regular file's entire content
  * @fd: the file, open for reading at offset 0
  * @a: the algorithm
@@ -89,7 +119,8 @@ static bool same_file(const struct stat *a, const struct stat *b)
  * @buf: a HASH_BUF_SIZE scratch buffer owned by the calling thread
  *
  * Return: 0, HASH_CHANGED if the file's identity, size, mtime or ctime
- * changed while it was read (or it did not hold st_size bytes), or -errno.
+ * changed while it was read (or it did not hold st_size bytes) or, if it
+ * held a lease of hash_hold_still(), a writer broke it; or -errno.
  */
 int hash_file(int fd, const struct algo *a, unsigned char *digest,
 	      unsigned char *buf)
@@ -99,6 +130,7 @@ int hash_file(int fd, const struct algo *a, unsigned char *digest,
 	struct stat before, after;
 	unsigned int len;
 	int ret = -EIO;
+	bool leased = fcntl(fd, F_GETLEASE) == F_RDLCK;
 
 	if (!ctx)
 		return -ENOMEM;
@@ -122,7 +154,8 @@ int hash_file(int fd, const struct algo *a, unsigned char *digest,
 		if (!EVP_DigestUpdate(ctx, buf, n))
 			goto out;
 		total += n;
-		if (total > (uint64_t)before.st_size) {	/* it grows */
+		if (total > (uint64_t)before.st_size ||	/* it grows */
+		    lease_broken(fd, leased)) {	/* let the writer in soon */
 			ret = HASH_CHANGED;
 			goto out;
 		}
@@ -137,7 +170,8 @@ int hash_file(int fd, const struct algo *a, unsigned char *digest,
 		goto out;
 	}
 	ret = 0;
-	if (!same_file(&before, &after) || total != (uint64_t)after.st_size)
+	if (!same_file(&before, &after) || total != (uint64_t)after.st_size ||
+	    lease_broken(fd, leased))
 		ret = HASH_CHANGED;
 out:
 	EVP_MD_CTX_free(ctx);

@@ -23,6 +23,7 @@ void hash_init(void);
 uint64_t hash_bytes_done(void);
 int hash_file(int fd, const struct algo *a, unsigned char *digest,
 	      unsigned char *buf);
+int hash_hold_still(int fd);
 
 /* Return values of hash_file() besides 0 and -errno. */
 #define HASH_CHANGED	1	/* content or identity changed while hashing */

@@ -262,12 +262,12 @@ static int manifest_apply(int argc, char **argv)
 	}
 	human_size(size, sizeof(size), m->bytes);
 	fprintf(stderr,
-		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu malformed lines, %lu errors\n",
-		m->marked, size, m->already, m->mismatch, m->changed, malformed,
-		m->errors);
+		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu open for writing, %lu malformed lines, %lu errors\n",
+		m->marked, size, m->already, m->mismatch, m->changed, m->writers,
+		malformed, m->errors);
 	if (m->errors || malformed)
 		return EXIT_ERROR;
-	return m->mismatch || m->changed ? EXIT_NOTOK : EXIT_OK;
+	return m->mismatch || m->changed || m->writers ? EXIT_NOTOK : EXIT_OK;
 }
 
 static const char manifest_usage[] =

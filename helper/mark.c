@@ -3,6 +3,7 @@
  * execmark helper: the mark subcommand, and marking one file (also used
  * by manifest apply).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -42,6 +43,11 @@ static pthread_rwlock_t *inode_lock(struct marker *m, const struct stat *st)
  * @a: the algorithm
  * @want: the digest the content must have to be marked, or NULL
  *
+ * Only content that provably held still is marked: the file is hashed
+ * under a read lease (hash_hold_still()), refused if it is open for writing
+ * or mapped shared and writable, and not marked if a writer broke the lease
+ * meanwhile.
+ *
  * Runs in a worker thread; sets j->result to an enum mark_result.
  */
 void mark_file(struct marker *m, struct job *j, const struct algo *a,
@@ -52,6 +58,16 @@ void mark_file(struct marker *m, struct job *j, const struct algo *a,
 	int ret;
 
 	j->algo = a;
+	ret = hash_hold_still(j->fd);
+	if (ret == -EAGAIN) {
+		j->result = MARK_WRITERS;
+		return;
+	}
+	if (ret) {
+		j->result = MARK_FAILED;
+		job_fail(j, "lease", -ret);
+		return;
+	}
 	pthread_rwlock_rdlock(lock);
 	ret = hash_file(j->fd, a, j->digest, buf);
 	pthread_rwlock_unlock(lock);
@@ -98,6 +114,10 @@ void mark_count(struct marker *m, const struct job *j)
 	case MARK_MISMATCH:
 		warn_path(j->path, "content does not match the manifest, not marked");
 		m->mismatch++;
+		break;
+	case MARK_WRITERS:
+		warn_path(j->path, "open for writing or mapped writable, not marked");
+		m->writers++;
 		break;
 	default:
 		job_warn(j);
@@ -158,9 +178,10 @@ int cmd_mark(int argc, char **argv)
 	m->errors += pc.errors;
 	human_size(size, sizeof(size), m->bytes);
 	fprintf(stderr,
-		"marked %lu files (%s), %lu already marked, %lu changed while hashing, %lu skipped, %lu errors\n",
-		m->marked, size, m->already, m->changed, pc.skipped, m->errors);
+		"marked %lu files (%s), %lu already marked, %lu changed while hashing, %lu open for writing, %lu skipped, %lu errors\n",
+		m->marked, size, m->already, m->changed, m->writers, pc.skipped,
+		m->errors);
 	if (m->errors)
 		return EXIT_ERROR;
-	return m->changed ? EXIT_NOTOK : EXIT_OK;
+	return m->changed || m->writers ? EXIT_NOTOK : EXIT_OK;
 }

@@ -19,6 +19,7 @@ enum mark_result {
 	MARK_ALREADY,		/* the right mark was there: not rewritten */
 	MARK_CHANGED,		/* changed while hashing: not marked */
 	MARK_MISMATCH,		/* not the expected digest: not marked */
+	MARK_WRITERS,		/* open for writing or mapped writable: not marked */
 };
 
 #define MARK_STRIPES	256
@@ -27,7 +28,7 @@ struct marker {
 	/* Inode stripe locks: see mark.c. */
 	pthread_rwlock_t stripe[MARK_STRIPES];
 	/* Counts of mark_count(). */
-	unsigned long marked, already, changed, mismatch, errors;
+	unsigned long marked, already, changed, mismatch, writers, errors;
 	uint64_t bytes;
 };
 

@@ -464,7 +464,11 @@ void job_fail(struct job *j, const char *what, int err)
 /* Say why @j failed (job_fail()). */
 void job_warn(const struct job *j)
 {
-	if (strcmp(j->what, "read"))
+	if (!strcmp(j->what, "lease"))
+		warn_path(j->path, "cannot take a read lease (%s): cannot tell whether "
+			  "a writer changes it while it is hashed, not marked",
+			  strerror(j->err));
+	else if (strcmp(j->what, "read"))
 		mark_warn(j->path, j->err, j->what);
 	else
 		warn_path(j->path, "read: %s", strerror(j->err));

@@ -25,6 +25,36 @@ races_suite() {
 		rc_is 2 && err_has "$D/racy: changed while hashing, not verified"'
 	rm -f "$D/racy"
 
+	# Issue 12 item 7: writes through a shared writable mapping change
+	# neither mtime nor ctime; mark must not record content that moved.
+	dd if=/dev/zero of="$D/mapped" bs=1048576 count=8 2>/dev/null
+	"$XT" mapwrite "$D/mapped" 3000 >"$W/mapped" &
+	mw=$!
+	t=0
+	while [ ! -s "$W/mapped" ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" mark "$D/mapped"
+	kill $mw 2>/dev/null
+	wait $mw 2>/dev/null
+	check "$L: item 7: a file written through a shared writable mapping is not marked" eval '
+		rc_is 1 && err_has "$D/mapped: open for writing or mapped writable, not marked" &&
+		err_has "1 open for writing" && [ "$(mark_of "$D/mapped")" = none ]'
+	exec 4>>"$D/mapped"
+	em mark "$D/mapped"
+	exec 4>&-
+	check "$L: item 7: a file open for writing is not marked" eval '
+		rc_is 1 && err_has "open for writing or mapped writable, not marked" &&
+		[ "$(mark_of "$D/mapped")" = none ]'
+	(sleep 0.3; printf 'x' >>"$D/mapped") &
+	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" mark "$D/mapped"
+	wait
+	check "$L: item 7: a writer opening it while hashed breaks the lease: not marked" eval '
+		rc_is 1 && err_has "$D/mapped: changed while hashing, not marked" &&
+		[ "$(mark_of "$D/mapped")" = none ]'
+	em mark "$D/mapped"
+	check "$L: item 7: with no writer it is marked" eval '
+		rc_is 0 && [ "$(mark_of "$D/mapped")" = "$(want_mark "$D/mapped" sha256)" ]'
+	rm -f "$D/mapped"
+
 }
 
 # A bigger file and a writer that does not stop, on the tmpfs.
@@ -37,7 +67,8 @@ races_big() {
 		kill $writer
 		wait $writer 2>/dev/null
 		check "200 MiB file appended to by a writer during mark: not marked" eval '
-			rc_is 1 && err_has "changed while hashing" && [ "$(mark_of "$W/tmpfs/huge")" = none ]'
+			rc_is 1 && { err_has "changed while hashing" || err_has "open for writing"; } &&
+			[ "$(mark_of "$W/tmpfs/huge")" = none ]'
 		rm -f "$W/tmpfs/huge"
 	else
 		skip "200 MiB file appended to by a writer during mark" "no tmpfs"

@@ -8,13 +8,19 @@
  *   xattr-tool valid HEX       exit 0 if execmark_mark_valid() accepts HEX
  *   xattr-tool ctime PATH      print the inode's ctime in nanoseconds
  *   xattr-tool nobody CMD...   run CMD as uid and gid 65534, no groups
+ *   xattr-tool mapwrite PATH MS  map PATH shared and writable, close it, and
+ *                              write through the mapping for MS ms
  *
  * Symbolic links are not followed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -91,7 +97,32 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 127;
 	}
-	fputs("usage: xattr-tool get PATH | set PATH HEX | valid HEX | ctime PATH | nobody CMD...\n",
+	if (argc == 4 && !strcmp(argv[1], "mapwrite")) {
+		struct timespec ts = { 0, 1000000 };
+		long ms = atol(argv[3]);
+		int fd = open(argv[2], O_RDWR);
+		unsigned char *p;
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) || !st.st_size) {
+			perror(argv[2]);
+			return 2;
+		}
+		p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			perror("mmap");
+			return 2;
+		}
+		close(fd);	/* the mapping alone writes */
+		printf("mapped\n");
+		fflush(stdout);
+		for (long i = 0; i < ms; i++) {
+			p[(i * 4099) % st.st_size]++;
+			nanosleep(&ts, NULL);
+		}
+		return munmap(p, st.st_size) ? 2 : 0;
+	}
+	fputs("usage: xattr-tool get PATH | set PATH HEX | valid HEX | ctime PATH | nobody CMD... | mapwrite PATH MS\n",
 	      stderr);
 	return 2;
 }
