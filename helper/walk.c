@@ -464,7 +464,13 @@ void job_fail(struct job *j, const char *what, int err)
 /* Say why @j failed (job_fail()). */
 void job_warn(const struct job *j)
 {
-	if (!strcmp(j->what, "lease"))
+	if (!strcmp(j->what, "lease") && (j->err == EACCES || j->err == EPERM))
+		/* Neither the owner nor CAP_LEASE: not the root that marking needs. */
+		warn_path(j->path, "permission denied setting %s (needs CAP_MAC_ADMIN / "
+			  "root in the initial user namespace; the read lease taken "
+			  "while hashing needs CAP_LEASE or owning the file)",
+			  EXECMARK_XATTR_NAME);
+	else if (!strcmp(j->what, "lease"))
 		warn_path(j->path, "cannot take a read lease (%s): cannot tell whether "
 			  "a writer changes it while it is hashed, not marked",
 			  strerror(j->err));
