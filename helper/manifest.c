@@ -44,7 +44,7 @@ void manifest_write_line(FILE *f, const struct algo *a,
 
 struct export_ctx {
 	const struct algo *algo;	/* --algo */
-	unsigned long errors;
+	unsigned long exported, errors;
 };
 
 static void export_work(void *ctx, struct job *j, unsigned char *buf)
@@ -74,6 +74,7 @@ static void export_done(void *ctx, struct job *j)
 		return;
 	}
 	manifest_write_line(stdout, j->algo, j->digest, j->path);
+	c->exported++;
 }
 
 static const char export_usage[] =
@@ -91,6 +92,7 @@ static int manifest_export(int argc, char **argv)
 	static const struct pool_ops ops = { export_work, export_done };
 	struct export_ctx c = { 0 };
 	struct file_opts o;
+	struct pool_counts pc;
 	struct pool *p;
 	int ret, i = parse_file_opts(argc, argv, export_usage, "rxja", true, &o, &ret);
 
@@ -101,11 +103,14 @@ static int manifest_export(int argc, char **argv)
 	p = pool_start(&ops, &c, &o.walk);
 	for (; i < argc; i++)
 		pool_add(p, argv[i], NULL);
-	c.errors += pool_finish(p).errors;
+	pc = pool_finish(p);
+	c.errors += pc.errors;
 	if (fflush(stdout) || ferror(stdout)) {
 		warnmsg("standard output: write error");
 		return EXIT_ERROR;
 	}
+	fprintf(stderr, "exported %lu files, %lu skipped, %lu on pseudo file systems, %lu errors\n",
+		c.exported, pc.skipped, pc.pseudo, c.errors);
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }
 

@@ -178,9 +178,9 @@ int cmd_mark(int argc, char **argv)
 	m->errors += pc.errors;
 	human_size(size, sizeof(size), m->bytes);
 	fprintf(stderr,
-		"marked %lu files (%s), %lu already marked, %lu changed while hashing, %lu open for writing, %lu skipped, %lu errors\n",
+		"marked %lu files (%s), %lu already marked, %lu changed while hashing, %lu open for writing, %lu skipped, %lu on pseudo file systems, %lu errors\n",
 		m->marked, size, m->already, m->changed, m->writers, pc.skipped,
-		m->errors);
+		pc.pseudo, m->errors);
 	if (m->errors)
 		return EXIT_ERROR;
 	return m->changed || m->writers ? EXIT_NOTOK : EXIT_OK;

@@ -65,7 +65,7 @@ int cmd_unmark(int argc, char **argv)
 		pool_add(p, argv[i], NULL);
 	pc = pool_finish(p);
 	c.errors += pc.errors;
-	fprintf(stderr, "unmarked %lu files, %lu not marked, %lu skipped, %lu errors\n",
-		c.removed, c.none, pc.skipped, c.errors);
+	fprintf(stderr, "unmarked %lu files, %lu not marked, %lu skipped, %lu on pseudo file systems, %lu errors\n",
+		c.removed, c.none, pc.skipped, pc.pseudo, c.errors);
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }

@@ -125,10 +125,10 @@ int cmd_verify(int argc, char **argv)
 		count[VERIFY_MISMATCH];
 	if (!c.quiet)
 		fprintf(stderr,
-			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu skipped, %lu errors\n",
+			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu skipped, %lu on pseudo file systems, %lu errors\n",
 			count[VERIFY_OK] + notok, count[VERIFY_OK],
 			count[VERIFY_UNMARKED], count[VERIFY_CORRUPT],
-			count[VERIFY_MISMATCH], pc.skipped, c.errors);
+			count[VERIFY_MISMATCH], pc.skipped, pc.pseudo, c.errors);
 	if (c.errors)
 		return EXIT_ERROR;
 	return notok ? EXIT_NOTOK : EXIT_OK;

@@ -14,7 +14,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +49,51 @@ struct pool {
 	uint64_t bytes_seen;
 	uint64_t start_ns, drawn_ns;
 };
+
+/*
+ * File systems whose files are not stored content: reading them consumes
+ * (/proc/kmsg, execmark's events), blocks (trace_pipe) or has effects. A
+ * walk does not enter them; a path named on one is an error.
+ */
+static const struct {
+	unsigned long magic;
+	const char *name;
+} pseudo_fs[] = {
+	{ PROC_SUPER_MAGIC, "proc" },
+	{ SYSFS_MAGIC, "sysfs" },
+	{ SECURITYFS_MAGIC, "securityfs" },
+	{ DEBUGFS_MAGIC, "debugfs" },
+	{ TRACEFS_MAGIC, "tracefs" },
+	{ CGROUP_SUPER_MAGIC, "cgroup" },
+	{ CGROUP2_SUPER_MAGIC, "cgroup2" },
+	{ BPF_FS_MAGIC, "bpf" },
+	{ 0x62656570, "configfs" },		/* CONFIGFS_MAGIC */
+	{ DEVPTS_SUPER_MAGIC, "devpts" },
+	{ PSTOREFS_MAGIC, "pstore" },
+	{ EFIVARFS_MAGIC, "efivarfs" },
+	{ 0x65735543, "fusectl" },		/* FUSECTL_SUPER_MAGIC */
+	{ 0x19800202, "mqueue" },		/* MQUEUE_MAGIC */
+	{ BINFMTFS_MAGIC, "binfmt_misc" },
+	{ SELINUX_MAGIC, "selinuxfs" },
+	{ SMACK_MAGIC, "smackfs" },
+	{ NSFS_MAGIC, "nsfs" },
+	{ RDTGROUP_SUPER_MAGIC, "resctrl" },
+};
+
+/* The name of the pseudo file system @fd is on, or NULL if it is not. */
+static const char *pseudo_fs_name(int fd)
+{
+	struct statfs sfs;
+	unsigned long magic;
+
+	if (fstatfs(fd, &sfs))
+		return NULL;
+	magic = (unsigned long)sfs.f_type & 0xffffffffUL;
+	for (size_t i = 0; i < ARRAY_SIZE(pseudo_fs); i++)
+		if (pseudo_fs[i].magic == magic)
+			return pseudo_fs[i].name;
+	return NULL;
+}
 
 static const char *type_name(mode_t mode)
 {
@@ -223,13 +270,17 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void walk_dir(struct pool *p, int dfd, const char *dpath,
+static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
 		     const void *arg);
 
-/* Visit entry @name of directory @dfd (path @path): @dtype from readdir. */
-static void walk_entry(struct pool *p, int dfd, char *path, const char *name,
-		       unsigned char dtype, const void *arg)
+/*
+ * Visit entry @name of directory @dfd (path @path, on device @pdev, not a
+ * pseudo file system): @dtype from readdir.
+ */
+static void walk_entry(struct pool *p, int dfd, dev_t pdev, char *path,
+		       const char *name, unsigned char dtype, const void *arg)
 {
+	const char *fs;
 	struct stat st;
 	int fd, ret;
 
@@ -283,12 +334,22 @@ static void walk_entry(struct pool *p, int dfd, char *path, const char *name,
 		close(fd);
 		goto out;
 	}
+	/* A mount point: opened, never read, if it is a pseudo file system. */
+	if (st.st_dev != pdev && (fs = pseudo_fs_name(fd))) {
+		char *e = esc(path);
+
+		warnmsg("skipping pseudo file system (%s) %s", fs, e);
+		free(e);
+		p->counts.pseudo++;
+		close(fd);
+		goto out;
+	}
 	if (S_ISREG(st.st_mode)) {
 		submit(p, path, fd, &st, arg);
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		walk_dir(p, fd, path, arg);	/* closes fd */
+		walk_dir(p, fd, st.st_dev, path, arg);	/* closes fd */
 		goto out;
 	}
 	skip(p, path, type_name(st.st_mode));
@@ -297,8 +358,8 @@ out:
 	free(path);
 }
 
-/* Walk directory @dfd in name order; closes @dfd. */
-static void walk_dir(struct pool *p, int dfd, const char *dpath,
+/* Walk directory @dfd (on device @dev) in name order; closes @dfd. */
+static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
 		     const void *arg)
 {
 	DIR *d = fdopendir(dfd);
@@ -336,7 +397,7 @@ static void walk_dir(struct pool *p, int dfd, const char *dpath,
 	for (size_t i = 0; i < n; i++) {
 		unsigned char dtype = names[i][strlen(names[i]) + 1];
 
-		walk_entry(p, dirfd(d), path_join(dpath, names[i]), names[i],
+		walk_entry(p, dirfd(d), dev, path_join(dpath, names[i]), names[i],
 			   dtype, arg);
 		free(names[i]);
 	}
@@ -351,10 +412,11 @@ static void walk_dir(struct pool *p, int dfd, const char *dpath,
  *
  * A regular file becomes one job. A directory is walked with -r and is an
  * error without it. Anything else, including a symbolic link, is an error:
- * it was named explicitly.
+ * it was named explicitly; so is a path on a pseudo file system.
  */
 void pool_add(struct pool *p, const char *path, const void *arg)
 {
+	const char *fs;
 	struct stat st;
 	int fd, ret;
 
@@ -384,11 +446,18 @@ void pool_add(struct pool *p, const char *path, const void *arg)
 		close(fd);
 		return;
 	}
+	fs = pseudo_fs_name(fd);
+	if (fs) {
+		warn_path(path, "on a pseudo file system (%s), not read", fs);
+		p->counts.errors++;
+		close(fd);
+		return;
+	}
 	if (S_ISREG(st.st_mode)) {
 		submit(p, xstrdup(path), fd, &st, arg);
 	} else if (S_ISDIR(st.st_mode)) {
 		p->root_dev = st.st_dev;
-		walk_dir(p, fd, path, arg);
+		walk_dir(p, fd, st.st_dev, path, arg);
 	} else {	/* replaced between lstat and open */
 		warn_path(path, "not a regular file (%s)", type_name(st.st_mode));
 		p->counts.errors++;

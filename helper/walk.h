@@ -46,6 +46,7 @@ struct walk_opts {
 struct pool_counts {
 	unsigned long errors;	/* reported by the walker */
 	unsigned long skipped;	/* non-regular files and mount points in -r */
+	unsigned long pseudo;	/* pseudo file systems skipped in -r */
 };
 
 struct pool;

@@ -106,4 +106,37 @@ walk_mounts() {
 		skip "without -x the walk crosses it" "cannot mount tmpfs"
 	fi
 
+	# Issue 12 item 8: pseudo file systems are skipped by their statfs
+	# magic, never read (mqueue here: its files are harmless to read, unlike
+	# /proc/kmsg or execmark's events), and counted in the summary.
+	PS=$W/pseudo
+	mkdir -p "$PS/mq"
+	printf 'real' >"$PS/real"
+	if mount -t mqueue execmark-test-mq "$PS/mq"; then
+		MOUNTS="$PS/mq $MOUNTS"
+		em mark -r "$PS"
+		check "item 8: mark -r skips a pseudo file system, counted in the summary" eval '
+			rc_is 0 && err_has "skipping pseudo file system (mqueue) $PS/mq" &&
+			err_has "marked 1 files" && err_has ", 1 on pseudo file systems, "'
+		em manifest export -r "$PS"
+		check "item 8: manifest export -r skips it too, and says so" eval '
+			rc_is 0 && [ "$(wc -l <"$W/out")" -eq 1 ] && out_has "$(digest sha256sum "$PS/real")  $PS/real" &&
+			err_has "skipping pseudo file system (mqueue) $PS/mq" &&
+			err_has "exported 1 files, 0 skipped, 1 on pseudo file systems, 0 errors"'
+		em verify -r "$PS"
+		check "item 8: verify -r skips it" eval '
+			rc_is 0 && err_has ", 1 on pseudo file systems, "'
+	else
+		skip "item 8: mark -r skips a pseudo file system, counted in the summary" "cannot mount mqueue"
+		skip "item 8: manifest export -r skips it too, and says so" "cannot mount mqueue"
+		skip "item 8: verify -r skips it" "cannot mount mqueue"
+	fi
+	if [ -r /proc/self/status ]; then
+		em verify /proc/self/status
+		check "item 8: a path named on a pseudo file system is an error, not read" eval '
+			rc_is 2 && err_has "/proc/self/status: on a pseudo file system (proc), not read"'
+	else
+		skip "item 8: a path named on a pseudo file system is an error, not read" "no /proc"
+	fi
+
 }
