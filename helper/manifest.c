@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "manifest.h"
@@ -114,15 +115,19 @@ static int manifest_export(int argc, char **argv)
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }
 
-/* A manifest line given to the pool. */
+/* A manifest line. */
 struct want {
-	struct want *next;
 	struct manifest_entry e;
+	char *path;
+	unsigned long lineno;
+	bool have_id;		/* dev and ino are known (lstat()) */
+	bool skip;		/* a duplicate or a conflict: not applied */
+	dev_t dev;
+	ino_t ino;
 };
 
 struct apply_ctx {
 	struct marker marker;
-	struct want *wants;	/* every line given to the pool, to free */
 };
 
 static void apply_work(void *ctx, struct job *j, unsigned char *buf)
@@ -130,7 +135,84 @@ static void apply_work(void *ctx, struct job *j, unsigned char *buf)
 	struct apply_ctx *c = ctx;
 	const struct want *w = j->arg;
 
+	/* Not the file whose duplicates were looked for: replaced meanwhile. */
+	if (w->have_id && (j->st.st_dev != w->dev || j->st.st_ino != w->ino)) {
+		j->result = MARK_CHANGED;
+		return;
+	}
 	mark_file(&c->marker, j, w->e.algo, w->e.digest, buf);
+}
+
+static int cmp_ids(const void *a, const void *b)
+{
+	const struct want *x = *(const struct want *const *)a;
+	const struct want *y = *(const struct want *const *)b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+/*
+ * Lines for one file, by (dev, ino) -- the same path twice, or two hard
+ * links: with the same digest, the first line is applied and the others
+ * counted as duplicates; with different digests (another algorithm
+ * included) none is applied and each later line is an error naming the
+ * first. Otherwise threads would hash and mark one file twice, with a
+ * result that depends on -j.
+ */
+static void find_duplicates(struct want *w, size_t n, const char *name,
+			    unsigned long *dups, unsigned long *conflicts)
+{
+	struct want **by = xcalloc(n ? n : 1, sizeof(*by));
+	size_t nid = 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		if (lstat(w[i].path, &st))
+			continue;	/* pool_add() says why */
+		w[i].dev = st.st_dev;
+		w[i].ino = st.st_ino;
+		w[i].have_id = true;
+		by[nid++] = &w[i];
+	}
+	qsort(by, nid, sizeof(*by), cmp_ids);
+	for (i = 0; i < nid; i = k) {
+		bool conflict = false;
+
+		for (k = i + 1; k < nid && by[k]->dev == by[i]->dev &&
+		     by[k]->ino == by[i]->ino; k++) {
+			if (by[k]->e.algo != by[i]->e.algo ||
+			    memcmp(by[k]->e.digest, by[i]->e.digest, by[i]->e.algo->size))
+				conflict = true;
+		}
+		for (size_t m = i + 1; m < k; m++) {
+			by[m]->skip = true;
+			if (!conflict) {
+				(*dups)++;
+				continue;
+			}
+			(*conflicts)++;
+			if (by[m]->e.algo == by[i]->e.algo &&
+			    !memcmp(by[m]->e.digest, by[i]->e.digest, by[i]->e.algo->size))
+				continue;	/* a later line names both */
+			char *where = xasprintf("%s:%lu", name, by[m]->lineno);
+			char *e = esc(by[i]->path);
+
+			warn_path(where, "the same file as line %lu (%s) with another digest: neither is applied",
+				  by[i]->lineno, e);
+			free(e);
+			free(where);
+		}
+		if (conflict) {
+			by[i]->skip = true;
+			(*conflicts)++;
+		}
+	}
+	free(by);
 }
 
 static void apply_done(void *ctx, struct job *j)
@@ -199,9 +281,10 @@ static int manifest_apply(int argc, char **argv)
 	struct marker *m = &c.marker;
 	struct file_opts o;
 	const char *name = "-";
-	unsigned long lineno = 0, malformed = 0;
+	unsigned long lineno = 0, malformed = 0, dups = 0, conflicts = 0;
 	char *line = NULL, size[32];
-	size_t cap = 0;
+	struct want *wants = NULL;
+	size_t cap = 0, nwants = 0, wcap = 0;
 	ssize_t len;
 	struct pool *p;
 	FILE *f = stdin;
@@ -225,18 +308,16 @@ static int manifest_apply(int argc, char **argv)
 	}
 	hash_init();
 	marker_init(m);
-	c.wants = NULL;
-	p = pool_start(&ops, &c, &o.walk);
+	/* The whole manifest first: duplicates are found before any hashing. */
 	while ((len = getline(&line, &cap, f)) > 0) {
-		struct want *w = xcalloc(1, sizeof(*w));
+		struct manifest_entry e;
 		char *path;
 
 		lineno++;
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		path = len ? manifest_parse_line(line, len, &w->e) : NULL;
+		path = len ? manifest_parse_line(line, len, &e) : NULL;
 		if (!path) {
-			free(w);
 			if (!len)	/* an empty line is ignored */
 				continue;
 			char *where = xasprintf("%s:%lu", name, lineno);
@@ -246,9 +327,12 @@ static int manifest_apply(int argc, char **argv)
 			malformed++;
 			continue;
 		}
-		w->next = c.wants;
-		c.wants = w;
-		pool_add(p, path, w);
+		if (nwants == wcap) {
+			wcap = wcap ? 2 * wcap : 256;
+			wants = xrealloc(wants, wcap * sizeof(*wants));
+		}
+		wants[nwants++] = (struct want){ .e = e, .path = xstrdup(path),
+						 .lineno = lineno };
 	}
 	if (ferror(f)) {
 		warn_path(name, "read: %s", strerror(errno));
@@ -257,20 +341,22 @@ static int manifest_apply(int argc, char **argv)
 	free(line);
 	if (f != stdin)
 		fclose(f);
+	find_duplicates(wants, nwants, name, &dups, &conflicts);
+	p = pool_start(&ops, &c, &o.walk);
+	for (size_t k = 0; k < nwants; k++)
+		if (!wants[k].skip)
+			pool_add(p, wants[k].path, &wants[k]);
 	m->errors += pool_finish(p).errors;
 	marker_destroy(m);
-	while (c.wants) {
-		struct want *w = c.wants;
-
-		c.wants = w->next;
-		free(w);
-	}
+	for (size_t k = 0; k < nwants; k++)
+		free(wants[k].path);
+	free(wants);
 	human_size(size, sizeof(size), m->bytes);
 	fprintf(stderr,
-		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu open for writing, %lu malformed lines, %lu errors\n",
+		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu open for writing, %lu duplicate lines, %lu conflicting lines, %lu malformed lines, %lu errors\n",
 		m->marked, size, m->already, m->mismatch, m->changed, m->writers,
-		malformed, m->errors);
-	if (m->errors || malformed)
+		dups, conflicts, malformed, m->errors);
+	if (m->errors || malformed || conflicts)
 		return EXIT_ERROR;
 	return m->mismatch || m->changed || m->writers ? EXIT_NOTOK : EXIT_OK;
 }

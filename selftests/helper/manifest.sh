@@ -66,6 +66,7 @@ manifest_suite() {
 
 	# Malformed manifests: each bad line is named; good lines still apply.
 	"$E" unmark "$D/m-a" 2>/dev/null
+	printf 'v3' >"$D/m-c"
 	good=$(digest sha256sum "$D/m-a")
 	{
 		printf '%s  %s\n' "$good" "$D/m-a"			# 1 good
@@ -77,7 +78,7 @@ manifest_suite() {
 		printf '\n'						# 7 empty: ignored
 		printf '%s\n' "$good"					# 8 digest only
 		printf '%s  %s\000x\n' "$good" "$D/m-a"			# 9 NUL
-		printf '%s%s  %s\n' "$good" "$good" "$D/m-a"		# 10 128 but sha512? no: mismatch
+		printf '%s%s  %s\n' "$good" "$good" "$D/m-c"		# 10 128 but sha512? no: mismatch
 		head -c 100000 /dev/zero | tr '\0' 'f'; printf '  x\n'	# 11 very long
 		printf '%s *%s\n' "$good" "$D/m-a"			# 12 binary flag: good
 	} >"$D/bad"
@@ -92,6 +93,28 @@ manifest_suite() {
 	check "$L: apply still marks the good lines of a bad manifest" \
 		eval '[ "$(mark_of "$D/m-a")" = "$(want_mark "$D/m-a" sha256)" ]'
 	check "$L: a 128-digit digest is sha512 and does not match" \
-		err_has "$D/m-a: content does not match the manifest"
+		err_has "$D/m-c: content does not match the manifest"
+	check "$L: item 9: the same line twice (binary flag aside) is counted once" \
+		eval 'err_has "marked 1 files" && err_has " 1 duplicate lines, 0 conflicting lines"'
+
+	# Issue 12 item 9: two lines for one file (dev, ino): the same digest
+	# counts once; different digests (also sha256 and sha512) are an error
+	# naming both lines, and neither is applied, whatever -j.
+	printf 'dup' >"$D/dup"
+	ln "$D/dup" "$D/dup-link"
+	"$E" manifest export "$D/dup" "$D/dup-link" >"$D/m-dup" 2>/dev/null
+	"$E" manifest export --algo sha512 "$D/dup" >>"$D/m-dup" 2>/dev/null
+	head -n 2 "$D/m-dup" >"$D/m-same"
+	em manifest apply -j 2 "$D/m-same"
+	check "$L: item 9: a file listed twice (a hard link) with one digest is marked once" eval '
+		rc_is 0 && err_has "marked 1 files" && err_has "1 duplicate lines" &&
+		[ "$(mark_of "$D/dup")" = "$(want_mark "$D/dup" sha256)" ]'
+	"$E" unmark "$D/dup" 2>/dev/null
+	em manifest apply -j 2 "$D/m-dup"
+	check "$L: item 9: sha256 and sha512 lines for one file: an error naming both lines, none applied" eval '
+		rc_is 2 && err_has "$D/m-dup:3: the same file as line 1 ($D/dup) with another digest: neither is applied" &&
+		err_has "marked 0 files" && err_has "3 conflicting lines" &&
+		[ "$(mark_of "$D/dup")" = none ]'
+	rm -f "$D/dup" "$D/dup-link" "$D/m-dup" "$D/m-same"
 
 }
