@@ -492,6 +492,11 @@ char *event_record(const char *line)
 	    strspn(tok[0] + 4, "0123456789") != strlen(tok[0] + 4))
 		goto bad;
 	if (ntok == 2 && !strncmp(tok[1], "lost=", 5)) {
+		/* a count, and a record within the limit like any other */
+		if (strspn(tok[1] + 5, "0123456789") != strlen(tok[1] + 5) ||
+		    strlen(tok[0]) + strlen(" op=lost ") + strlen(tok[1]) >=
+		    AUDIT_MESSAGE_TEXT_MAX)
+			goto bad;
 		out = xasprintf("%s op=lost %s", tok[0], tok[1]);
 		goto done;
 	}
