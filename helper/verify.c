@@ -2,8 +2,17 @@
 /*
  * execmark helper: the verify subcommand.
  */
+#include <elf.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 
 #include "cmd.h"
 #include "opts.h"
@@ -18,6 +27,9 @@ enum {
 	VERIFY_UNMARKED,
 	VERIFY_CORRUPT,
 	VERIFY_MISMATCH,
+	VERIFY_UNVERIFIABLE,
+	VERIFY_NOT_EXECUTABLE,
+	VERIFY_NOEXEC,
 };
 
 static const char *const verify_name[] = {
@@ -25,7 +37,123 @@ static const char *const verify_name[] = {
 	[VERIFY_UNMARKED] = "unmarked",
 	[VERIFY_CORRUPT] = "corrupt",
 	[VERIFY_MISMATCH] = "mismatch",
+	[VERIFY_UNVERIFIABLE] = "unverifiable",
+	[VERIFY_NOT_EXECUTABLE] = "not-executable",
+	[VERIFY_NOEXEC] = "noexec",
 };
+
+/*
+ * File systems whose content or marks the kernel does not trust (verdict
+ * "unverifiable"): FUSE, and network file systems, which have no block
+ * device nor an i_version the kernel keeps itself.
+ */
+static const unsigned long untrusted_fs[] = {
+	0x65735546,		/* FUSE_SUPER_MAGIC */
+	NFS_SUPER_MAGIC,
+	0xff534d42,		/* CIFS_SUPER_MAGIC */
+	SMB2_SUPER_MAGIC,
+	V9FS_MAGIC,
+	CEPH_SUPER_MAGIC,
+	AFS_SUPER_MAGIC,
+	AFS_FS_MAGIC,
+	CODA_SUPER_MAGIC,
+	0x19830326,		/* FHGFS/BeeGFS */
+	0x47504653,		/* GPFS */
+	0x0bd00bd0,		/* Lustre */
+	0x6e667364,		/* NFSD */
+	RAMFS_MAGIC,
+	0x20030528,		/* ORANGEFS_DEVREQ_MAGIC */
+};
+
+/* The devices of the file systems mounted in our mount namespace. */
+static dev_t *ns_devs;
+static size_t ns_ndevs;
+static pthread_once_t ns_once = PTHREAD_ONCE_INIT;
+
+static void read_mountinfo(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	unsigned int maj, min;
+
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2)
+			continue;
+		if (ns_ndevs == n) {
+			n = n ? 2 * n : 64;
+			ns_devs = xrealloc(ns_devs, n * sizeof(*ns_devs));
+		}
+		ns_devs[ns_ndevs++] = makedev(maj, min);
+	}
+	free(line);
+	fclose(f);
+}
+
+/*
+ * Was the tmpfs of @dev mounted in another mount namespace only, e.g.
+ * reached through /proc/PID/root? Then it may have been mounted in a user
+ * namespace, which the kernel does not trust; we cannot tell which user
+ * namespace mounted it, and say unverifiable. (tmpfs is the file system
+ * with marks that a user namespace can mount; overlayfs is judged by its
+ * layers; disk file systems cannot be mounted in one.)
+ */
+static bool foreign_tmpfs(dev_t dev)
+{
+	pthread_once(&ns_once, read_mountinfo);
+	if (!ns_devs)
+		return false;	/* no /proc: cannot tell */
+	for (size_t i = 0; i < ns_ndevs; i++)
+		if (ns_devs[i] == dev)
+			return false;
+	return true;
+}
+
+/* An ELF shared object (ET_DYN): mmap(PROT_EXEC) needs no execute permission. */
+static bool elf_dyn(int fd)
+{
+	Elf64_Ehdr eh;
+
+	return pread(fd, &eh, sizeof(eh), 0) >= (ssize_t)EI_NIDENT + 4 &&
+	       !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_type == ET_DYN;
+}
+
+/*
+ * What the kernel decides before it looks at the mark, in its order: the
+ * mount and the permission (refused before execmark is asked), then the
+ * file system and the writers. VERIFY_OK if it goes on to the mark.
+ */
+static int exec_verdict(struct job *j)
+{
+	struct statvfs sv;
+	struct statfs sfs;
+	int ret;
+
+	if (!fstatvfs(j->fd, &sv) && (sv.f_flag & ST_NOEXEC))
+		return VERIFY_NOEXEC;
+	if (!(j->st.st_mode & 0111) && !elf_dyn(j->fd))
+		return VERIFY_NOT_EXECUTABLE;
+	if (!fstatfs(j->fd, &sfs)) {
+		unsigned long magic = (unsigned long)sfs.f_type & 0xffffffffUL;
+
+		for (size_t i = 0; i < ARRAY_SIZE(untrusted_fs); i++)
+			if (untrusted_fs[i] == magic)
+				return VERIFY_UNVERIFIABLE;
+		if (magic == TMPFS_MAGIC && foreign_tmpfs(j->st.st_dev))
+			return VERIFY_UNVERIFIABLE;
+	}
+	/* Open for writing or mapped shared and writable, by anyone. */
+	ret = hash_hold_still(j->fd);
+	if (ret == -EAGAIN)
+		return VERIFY_UNVERIFIABLE;
+	/*
+	 * With the lease, hash_file() sees a writer that comes meanwhile;
+	 * without (not our file, no CAP_LEASE) we cannot tell.
+	 */
+	return VERIFY_OK;
+}
 
 struct verify_ctx {
 	bool quiet;
@@ -36,9 +164,14 @@ static void verify_work(void *ctx, struct job *j, unsigned char *buf)
 {
 	struct execmark_mark m;
 	enum mark_state state;
-	int ret = mark_read(j->fd, &m, &state);
+	int ret = exec_verdict(j);
 
 	(void)ctx;
+	if (ret != VERIFY_OK) {
+		j->result = ret;
+		return;
+	}
+	ret = mark_read(j->fd, &m, &state);
 	if (ret) {
 		j->result = VERIFY_FAILED;
 		job_fail(j, "reading", -ret);
@@ -91,8 +224,11 @@ static void verify_done(void *ctx, struct job *j)
 
 static const char verify_usage[] =
 "usage: execmark verify [-r] [-x] [-q] [-j N] PATH...\n"
-"Print \"STATUS PATH\" for each regular file, STATUS being ok, unmarked,\n"
-"corrupt or mismatch. Exit status: 0 all ok, 1 some not ok, 2 errors.\n"
+"Print \"STATUS PATH\" for each regular file, STATUS being what the kernel\n"
+"would decide: ok (it would run), noexec (noexec mount), not-executable (no\n"
+"execute permission), unverifiable (FUSE, network, user-namespace file system,\n"
+"open for writing), unmarked, corrupt or mismatch.\n"
+"Exit status: 0 all ok, 1 some not ok, 2 errors.\n"
 "  -r, --recursive   descend into directories (symbolic links are not followed)\n"
 "  -x, --one-file-system  do not cross into other file systems with -r\n"
 "  -q, --quiet       print only the files that are not ok, and no summary\n"
@@ -122,13 +258,16 @@ int cmd_verify(int argc, char **argv)
 	if (fflush(stdout) || ferror(stdout))
 		fatal("standard output: write error");
 	notok = count[VERIFY_UNMARKED] + count[VERIFY_CORRUPT] +
-		count[VERIFY_MISMATCH];
+		count[VERIFY_MISMATCH] + count[VERIFY_UNVERIFIABLE] +
+		count[VERIFY_NOT_EXECUTABLE] + count[VERIFY_NOEXEC];
 	if (!c.quiet)
 		fprintf(stderr,
-			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu skipped, %lu on pseudo file systems, %lu errors\n",
+			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu unverifiable, %lu not-executable, %lu noexec, %lu skipped, %lu on pseudo file systems, %lu errors\n",
 			count[VERIFY_OK] + notok, count[VERIFY_OK],
 			count[VERIFY_UNMARKED], count[VERIFY_CORRUPT],
-			count[VERIFY_MISMATCH], pc.skipped, pc.pseudo, c.errors);
+			count[VERIFY_MISMATCH], count[VERIFY_UNVERIFIABLE],
+			count[VERIFY_NOT_EXECUTABLE], count[VERIFY_NOEXEC],
+			pc.skipped, pc.pseudo, c.errors);
 	if (c.errors)
 		return EXIT_ERROR;
 	return notok ? EXIT_NOTOK : EXIT_OK;

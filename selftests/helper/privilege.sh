@@ -9,7 +9,7 @@ privilege_tests() {
 	mkdir "$P"
 	chmod 755 "$P"
 	printf 'p' >"$P/f"
-	chmod 644 "$P/f"
+	chmod 755 "$P/f"
 	run nobody "$E" mark "$P/f"
 	check "non-root mark: permission denied, CAP_MAC_ADMIN named, exit 2" eval '
 		rc_is 2 && err_has "$P/f: permission denied setting security.execmark (needs CAP_MAC_ADMIN" &&

@@ -17,6 +17,7 @@ races_suite() {
 		rc_is 1 && err_has "$D/racy: changed while hashing, not marked" &&
 		err_has "1 changed while hashing" && [ "$(mark_of "$D/racy")" = none ]'
 	dd if=/dev/zero of="$D/racy" bs=1048576 count=8 conv=notrunc 2>/dev/null
+	chmod 755 "$D/racy"
 	"$E" mark "$D/racy" 2>/dev/null
 	(sleep 0.3; printf 'y' | dd of="$D/racy" bs=1 seek=100 conv=notrunc 2>/dev/null) &
 	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" verify "$D/racy"

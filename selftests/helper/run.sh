@@ -48,6 +48,7 @@ fi
 
 walk_mounts
 marks_no_xattr
+marks_item10
 races_big
 privilege_tests
 securityfs_tests

@@ -18,6 +18,7 @@ walk_suite() {
 	ln -s ../outside/target "$R/sub/link-to-outside"
 	ln -s ../outside "$R/dirlink"
 	mkfifo "$R/sub/fifo"
+	chmod 755 "$R/one" "$R/sub/two" "$R/sub/deeper/three"
 	em mark -r "$R"
 	check "$L: mark -r marks the regular files" eval '
 		rc_is 0 && err_has "marked 3 files" && err_has "3 skipped" &&
@@ -41,6 +42,7 @@ walk_suite() {
 	# Odd names.
 	O=$D/odd
 	odd_names "$O"
+	chmod 755 "$O"/*
 	em mark -r "$O"
 	check "$L: mark -r with odd names" eval 'rc_is 0 && err_has "marked 7 files"'
 	em verify -r "$O"
@@ -64,6 +66,7 @@ walk_suite() {
 			echo "$i.$j" >"$B/d$i/f$j"
 			j=$((j + 1))
 		done
+		chmod 755 "$B/d$i"/*
 		i=$((i + 1))
 	done
 	t0=$(date +%s)
