@@ -13,6 +13,9 @@
  *                  accounted
  *   auditd_restart auditd stopped and restarted while events keep coming:
  *                  nothing the forwarder read is lost
+ *   item6_denial_time  issue 12 item 6: the record carries the kernel's
+ *                  time of the denial as time=, its own timestamp is the
+ *                  delivery's
  *   item5_*        issue 12 item 5: auditd restarted during a fast stream
  *                  (the catch-up must not overflow the new auditd), the
  *                  forwarder stopped by SIGTERM or SIGKILL while auditd is
@@ -420,6 +423,44 @@ TEST_F_TIMEOUT(fwd, item5_auditd_restart_burst, 180)
 	EXPECT_EQ(0, check_window(_metadata, self, N, 60000))
 		TH_LOG("%d events cannot overflow the ring", N);
 	EXPECT_EQ(0, self->fwd_lost);
+}
+
+/*
+ * Issue 12 item 6: the record carries the time of the denial (the kernel's
+ * time=SEC.NSEC, CLOCK_REALTIME), besides its own timestamp msg=audit(...),
+ * which is when the forwarder delivered it.
+ */
+TEST_F_TIMEOUT(fwd, item6_denial_time, 120)
+{
+	struct timespec t0, t1;
+	unsigned long long seq, den_ns, t0_ns, t1_ns, rec_ms;
+	char v[64], *p, *dot;
+
+	ASSERT_EQ(0, xm_set_mode("enforce"));
+	clock_gettime(CLOCK_REALTIME, &t0);
+	ASSERT_EQ(-EACCES, xm_mmap_exec(VICTIM));
+	clock_gettime(CLOCK_REALTIME, &t1);
+	seq = tail_wait_tag(&self->log, T_VICTIM, 0, 20000);
+	ASSERT_NE(0, seq) TH_LOG("no TRUSTED_APP record of %s in %s", VICTIM, AUDIT_LOG);
+	p = strstr(self->log.kept_line, " msg='");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, xm_field(p + 6, "time", v, sizeof(v)))
+		TH_LOG("no time= in the record: %s", self->log.kept_line);
+	dot = strchr(v, '.');
+	ASSERT_NE(NULL, dot) TH_LOG("time=%s", v);
+	EXPECT_EQ(9, (int)strspn(dot + 1, "0123456789")) TH_LOG("time=%s", v);
+	EXPECT_EQ('\'', dot[10]) TH_LOG("time= is not the last field: %s", v);
+	den_ns = strtoull(v, NULL, 10) * 1000000000ull + strtoull(dot + 1, NULL, 10);
+	t0_ns = t0.tv_sec * 1000000000ull + t0.tv_nsec;
+	t1_ns = t1.tv_sec * 1000000000ull + t1.tv_nsec;
+	EXPECT_LE(t0_ns, den_ns) TH_LOG("time=%s before the mmap", v);
+	EXPECT_GE(t1_ns, den_ns) TH_LOG("time=%s after the mmap returned", v);
+	/* msg=audit(SEC.MSEC:SERIAL): delivered, not before the denial */
+	p = strstr(self->log.kept_line, "msg=audit(");
+	ASSERT_NE(NULL, p);
+	rec_ms = strtoull(p + 10, &p, 10) * 1000;
+	rec_ms += *p == '.' ? strtoull(p + 1, NULL, 10) : 0;
+	EXPECT_LE(den_ns / 1000000, rec_ms);
 }
 
 /* `execmark status`'s "undelivered: N"; -1 if it has none. */
