@@ -71,6 +71,7 @@ marks_suite() {
 
 	# Corrupt marks: every shape execmark_mark_valid() rejects.
 	printf 'x' >"$D/c"
+	chmod 755 "$D/c"
 	bad_ok=true
 	for v in "" 01 0104 "02040000$HEX256" "0107$HEX256" "0104${HEX256%00}" \
 		"0104${HEX256}00" "0105$HEX256" "0106$HEX256$HEX256$HEX256"; do

@@ -115,6 +115,7 @@ walk_mounts() {
 	PS=$W/pseudo
 	mkdir -p "$PS/mq"
 	printf 'real' >"$PS/real"
+	chmod 755 "$PS/real"
 	if mount -t mqueue execmark-test-mq "$PS/mq"; then
 		MOUNTS="$PS/mq $MOUNTS"
 		em mark -r "$PS"
