@@ -567,7 +567,8 @@ static bool line_seq(const char *p, size_t len, uint64_t *seq, uint64_t *last)
 	if (len - i > 6 && !memcmp(p + i, " lost=", 6)) {
 		for (j = i + 6; j < len && p[j] >= '0' && p[j] <= '9' && j < i + 26; j++)
 			m = m * 10 + (p[j] - '0');
-		if (m && (j == len || p[j] == '\n'))
+		/* A count the kernel could have lost (not a malformed line's). */
+		if (m && m <= UINT32_MAX && (j == len || p[j] == '\n'))
 			*last = n + m - 1;
 	}
 	return true;
