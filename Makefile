@@ -32,11 +32,17 @@ XM_TESTS := $(T)
 export XM_APPEND XM_INITRD XM_TESTS
 
 .PHONY: all kernel helper python selftests bench-files initramfs run demo \
+	install install-build deb image clean-image deps run-initramfs \
 	check check-host check-vm bench fuzz clean
 
 all: kernel initramfs
 
-kernel:
+# What building, booting and testing need, from Debian's packages: only the
+# missing ones are installed (scripts/install-deps.sh).
+deps:
+	@scripts/install-deps.sh
+
+kernel: deps
 	@scripts/build-kernel.sh >/dev/null
 
 helper:
@@ -118,7 +124,23 @@ initramfs: helper python selftests bench-files
 		$(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool $(HELPER_TESTS)
 	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
 
-run: all
+# The Debian system (scripts/mkimage.sh) on its own disk, kept between runs
+# until make clean-image; the busybox initramfs with make run-initramfs.
+IMAGE_DIR := $(BUILD)/image
+IMAGE := $(IMAGE_DIR)/debian.img
+export XM_IMAGE := $(IMAGE)
+image: deb
+	@scripts/mkimage.sh $(IMAGE) $(DEBDIR)
+
+clean-image:
+	rm -rf $(IMAGE_DIR)
+
+run: kernel image
+	@if [ -f $(IMAGE_DIR)/run.img ] && [ $(IMAGE) -nt $(IMAGE_DIR)/run.img ]; then \
+		echo "[execmark] note: the image was rebuilt since this disk was made; 'make clean-image' starts from the new one"; fi
+	@XM_DISK=$(IMAGE_DIR)/run.img XM_DISK_FROM=$(IMAGE) scripts/vm.sh shell
+
+run-initramfs: all
 	@scripts/vm.sh shell
 
 demo: all
@@ -134,12 +156,12 @@ check-host:
 # The VM's boots (scripts/vm-check.sh): check.log, and one more log for each
 # test that runs in a boot of its own; check.logs lists them.
 VM_LOGS := $$(cat $(LOGS)/check.logs 2>/dev/null || echo $(LOGS)/check.log)
-check-vm: all
+check-vm: all image
 	@mkdir -p $(LOGS)
 	@scripts/vm-check.sh $(LOGS) || true
 	@python3 scripts/tap.py $(VM_LOGS)
 
-check: all
+check: all image
 	@mkdir -p $(LOGS)
 	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log \
 		$(LOGS)/host-fuzz.log
@@ -156,6 +178,43 @@ bench: all
 # inputs (10^7), at most FUZZ_SECONDS each; FUZZ=name,... only these.
 fuzz:
 	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz fuzz
+
+# Installation in FHS places (the Debian packages use it too):
+#   make install DESTDIR=/stage PREFIX=/usr
+# /etc is SYSCONFDIR: /etc for PREFIX=/usr, else PREFIX/etc.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SBINDIR := $(PREFIX)/sbin
+BINDIR := $(PREFIX)/bin
+MAN8DIR := $(PREFIX)/share/man/man8
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR := $(PREFIX)/share/doc/execmark
+INST_PY := $(BUILD)/install-python
+
+install-build:
+	@$(MAKE) -s -C helper O=$(BUILD)/helper
+	@$(MAKE) -s -C helper/python DESTDIR=$(INST_PY)
+
+install: install-build
+	install -D -m 0755 $(BUILD)/helper/execmark $(DESTDIR)$(SBINDIR)/execmark
+	install -D -m 0644 helper/execmark.8 $(DESTDIR)$(MAN8DIR)/execmark.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/execmark|$(SBINDIR)/execmark|g' helper/execmark-forward.service \
+		>$(DESTDIR)$(UNITDIR)/execmark-forward.service
+	sed -e 's|/usr/sbin/execmark|$(SBINDIR)/execmark|g' -e 's|/etc/default|$(SYSCONFDIR)/default|g' \
+		dist/execmark-mode.service >$(DESTDIR)$(UNITDIR)/execmark-mode.service
+	install -D -m 0644 dist/execmark.default $(DESTDIR)$(SYSCONFDIR)/default/execmark
+	install -D -m 0755 $(INST_PY)/usr/bin/execmark-python $(DESTDIR)$(BINDIR)/execmark-python
+	install -D -m 0755 $(INST_PY)/usr/sbin/execmark-python-prepare \
+		$(DESTDIR)$(SBINDIR)/execmark-python-prepare
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/helper.rst \
+		Documentation/python.rst Documentation/admin-guide/LSM/execmark.rst
+
+# Debian packages (debian/): built from a copy of the tree, so that
+# dpkg-buildpackage leaves the checkout clean; the .debs land in DEBDIR.
+DEBDIR := $(BUILD)/deb
+deb: deps
+	@scripts/mkdeb.sh $(DEBDIR)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,23 +10,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mirror_uri() {
-	local f uri
-	# deb822 .sources files: the first URIs: line of a Debian main archive.
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
-		[ -n "$uri" ] && { echo "$uri"; return; }
-	done
-	# One-line .list files.
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { if ($i !~ /security/ && $(i+2) ~ /main/) { print $i; exit } } }' "$f")
-		[ -n "$uri" ] && { echo "$uri"; return; }
-	done
-	return 1
-}
-
 fetch_deb() {
 	local apt=$EXECMARK_CACHE/apt uri suite v opts
 	local debdir=$EXECMARK_CACHE/deb

@@ -18,3 +18,23 @@ KHDR_DIR=$EXECMARK_CACHE/linux-headers    # make headers_install output
 
 log() { printf '[execmark] %s\n' "$*" >&2; }
 die() { printf '[execmark] error: %s\n' "$*" >&2; exit 1; }
+
+# The Debian mirror URI that the machine's own apt sources use (the main
+# archive, not security): private apt configurations (the kernel source, the
+# VM image) reuse it, so that no host name is written here.
+mirror_uri() {
+	local f uri
+	# deb822 .sources files: the first URIs: line of a Debian main archive.
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	# One-line .list files.
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { if ($i !~ /security/ && $(i+2) ~ /main/) { print $i; exit } } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	return 1
+}

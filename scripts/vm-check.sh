@@ -10,6 +10,11 @@
 #
 # Environment: XM_TESTS, the selftest programs to run (comma-separated;
 # all if empty); and what scripts/vm.sh takes.
+#
+# Then the system tests (scripts/vm/debian/system-tests.sh) boot the Debian
+# image XM_IMAGE twice, on one fresh copy of it, in enforce mode:
+# check-debian-first.log and check-debian-second.log. They run when
+# XM_IMAGE is set and XM_TESTS is empty or names "debian".
 set -euo pipefail
 
 OWN_BOOT="lock_test"
@@ -37,6 +42,12 @@ fi
 rm -f "$dir"/check.log "$dir"/check-*.log
 logs=$dir/check.log
 for t in $own; do logs="$logs $dir/check-$t.log"; done
+debian=
+if [ -n "${XM_IMAGE:-}" ] && { [ -z "$tests" ] || [[ ",$tests," == *",debian,"* ]]; }; then
+	debian="first second"
+	logs="$logs $dir/check-debian-first.log $dir/check-debian-second.log"
+	if [ "$tests" = debian ]; then tests=- shared=-; own=; fi
+fi
 printf '%s\n' $logs >"$dir/check.logs"
 
 # KUnit and the shared programs ("-": none, when only own-boot programs
@@ -52,4 +63,18 @@ for t in $own; do
 	XM_APPEND="$append execmark.tests=$t kunit.enable=0" \
 		"$vm" check "$dir/check-$t.log" >/dev/null || rc=$?
 done
+
+# The Debian system: both boots on one fresh copy of the image; no login
+# on the console, only the tests' TAP.
+if [ -n "$debian" ]; then
+	disk=$(dirname "$XM_IMAGE")/check.img
+	rm -f "$disk"
+	for b in $debian; do
+		XM_DISK=$disk XM_DISK_FROM=$XM_IMAGE XM_TIMEOUT=${XM_DEBIAN_TIMEOUT:-600} \
+		XM_APPEND="$append execmark.mode=enforce execmark.boot=$b systemd.show_status=false systemd.mask=serial-getty@ttyS0.service" \
+			"$vm" check "$dir/check-debian-$b.log" >/dev/null || rc=$?
+		sed -n 's/^execmark-boot-time: /debian boot time: /p' "$dir/check-debian-$b.log" | tr -d '\r'
+	done
+	rm -f "$disk"
+fi
 exit $rc

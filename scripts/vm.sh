@@ -10,6 +10,11 @@
 # non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_SMP (CPUs,
 # default 2), XM_INITRD (the initramfs, default build/initramfs.cpio),
 # XM_KERNEL (the kernel image, default the one scripts/build-kernel.sh built).
+#
+# XM_DISK: boot the Debian system on this ext4 disk image (virtio, /dev/vda)
+# instead of the initramfs. It must pass e2fsck -n; when it is missing or
+# does not, and XM_DISK_FROM names a pristine image (scripts/mkimage.sh), a
+# copy of that image takes its place.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,11 +22,29 @@ mode=$1 log=${2:-}
 kernel=${XM_KERNEL:-$KBUILD_DIR/arch/x86/boot/bzImage}
 initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
-[ -f "$initrd" ] || die "no initramfs at $initrd: run 'make initramfs'"
 
 append="console=ttyS0 panic=-1 oops=panic execmark.run=$mode ${XM_APPEND:-}"
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp "${XM_SMP:-2}"
-      -kernel "$kernel" -initrd "$initrd" -no-reboot ${XM_QEMU_OPTS:-})
+      -kernel "$kernel" -no-reboot ${XM_QEMU_OPTS:-})
+if [ -n "${XM_DISK:-}" ]; then
+	disk=$XM_DISK from=${XM_DISK_FROM:-}
+	if [ -f "$disk" ] && ! e2fsck -fn "$disk" >/dev/null 2>&1; then
+		[ -n "$from" ] || die "the disk $disk fails e2fsck -n: not booting it"
+		log "the disk $disk fails e2fsck -n: replacing it with a fresh copy of $from"
+		rm -f "$disk"
+	fi
+	if [ ! -f "$disk" ]; then
+		[ -f "$from" ] || die "no disk image at ${from:-$disk}: run 'make image'"
+		cp --sparse=always "$from" "$disk.tmp" || die "copying $from failed (disk full?)"
+		mv "$disk.tmp" "$disk"
+	fi
+	# Debian: systemd as init, KUnit not run again.
+	append="$append root=/dev/vda rw kunit.enable=0"
+	qemu+=(-drive "file=$disk,if=virtio,format=raw")
+else
+	[ -f "$initrd" ] || die "no initramfs at $initrd: run 'make initramfs'"
+	qemu+=(-initrd "$initrd")
+fi
 
 if [ "$mode" = shell ]; then
 	log "booting; the console is this terminal (Ctrl-A x quits QEMU)"

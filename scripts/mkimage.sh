@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the Debian VM's disk: a bookworm system made by mmdebstrap (systemd,
+# udev, dbus, auditd, python3) with the project's own packages installed,
+# configured for the serial console, /usr marked, as an ext4 image.
+#
+#   mkimage.sh IMAGE DEBDIR     IMAGE (raw ext4), from DEBDIR/execmark*.deb
+#
+# Packages come through a private apt configuration on the mirror URI that
+# the machine's apt sources use (scripts/lib.sh). The image is rebuilt only
+# when its inputs change (the packages, scripts/vm/debian/, this script); it
+# is built under a temporary name, checked with e2fsck and renamed only when
+# complete, so an interrupted build never boots.
+#
+# Initial trust: every regular file under /usr -- Debian's packages as apt
+# verified them (signed Release, then each .deb's SHA-256), and the
+# project's packages as built here -- is marked right after installation,
+# before the system ever booted (execmark mark -r -x /usr, by the packaged
+# helper in a chroot). Nothing else is trusted: /etc, /var, /root, /tmp
+# hold no marked file.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+img=${1:?usage: mkimage.sh IMAGE DEBDIR} debdir=${2:?usage: mkimage.sh IMAGE DEBDIR}
+SUITE=bookworm
+PACKAGES=systemd-sysv,udev,dbus,auditd,python3,attr,procps,less
+SIZE=${XM_IMAGE_SIZE:-3G}
+vmdir=$EXECMARK_TOP/scripts/vm/debian
+
+debs=()
+for p in execmark execmark-python; do
+	f=$(ls "$debdir"/${p}_*.deb 2>/dev/null | tail -n 1)
+	[ -n "$f" ] || die "image: no $p package in $debdir: run 'make deb'"
+	debs+=("$(realpath "$f")")
+done
+
+stamp=$( { sha256sum "$0" "$vmdir"/* "${debs[@]}"; echo "$SUITE $PACKAGES $SIZE"; } |
+	sha256sum | cut -c1-16)
+if [ -f "$img" ] && [ "$(cat "$img.stamp" 2>/dev/null)" = "$stamp" ]; then
+	if e2fsck -fn "$img" >/dev/null 2>&1; then
+		log "image: $img is up to date"
+		exit 0
+	fi
+	log "image: $img fails e2fsck -n: rebuilding it"
+fi
+rm -f "$img" "$img.stamp"
+
+mkdir -p "$(dirname "$img")"
+tmp=$img.tmp
+root=$img.root
+rm -rf "$root" "$tmp"
+trap 'rm -rf "$root" "$tmp"' EXIT
+
+command -v mmdebstrap >/dev/null || die "image: mmdebstrap is missing: run scripts/install-deps.sh"
+uri=$(mirror_uri) || die "image: no Debian mirror URI found in /etc/apt/sources.list(.d)"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+log "image: mmdebstrap $SUITE from $uri (log: $img.log)"
+if ! mmdebstrap --variant=apt --mode=root --include="$PACKAGES" \
+	"${debs[@]/#/--include=}" \
+	--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
+	--aptopt='Acquire::Retries "3"' \
+	"$SUITE" "$root" \
+	"deb [signed-by=$keyring] $uri $SUITE main" \
+	"deb [signed-by=$keyring] $uri $SUITE-updates main" >"$img.log" 2>&1; then
+	tail -n 15 "$img.log" >&2
+	die "image: mmdebstrap failed (mirror unreachable, or disk full? see $img.log)"
+fi
+
+log "image: configuring the system"
+{
+	echo execmark >"$root/etc/hostname"
+	printf '127.0.1.1\texecmark\n' >>"$root/etc/hosts"
+	install -m 0644 "$vmdir/fstab" "$root/etc/fstab"
+	# root without a password: a test machine, reached only by its console.
+	chroot "$root" passwd -d root >/dev/null
+	install -D -m 0644 "$vmdir/autologin.conf" \
+		"$root/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf"
+	install -D -m 0644 "$vmdir/execmark-banner.sh" "$root/etc/profile.d/execmark-banner.sh"
+	install -D -m 0644 "$vmdir/banner.txt" "$root/usr/lib/execmark/banner.txt"
+	install -D -m 0755 "$vmdir/system-tests.sh" "$root/usr/lib/execmark/system-tests.sh"
+	install -D -m 0644 "$vmdir/execmark-system-tests.service" \
+		"$root/etc/systemd/system/execmark-system-tests.service"
+	systemctl --root="$root" enable execmark-system-tests.service >/dev/null 2>&1
+	# auditd writes each record at once, readable by the adm group.
+	sed -i -e 's/^flush = .*/flush = SYNC/' -e 's/^log_group = .*/log_group = adm/' \
+		"$root/etc/audit/auditd.conf"
+	# A persistent journal: the previous boot stays readable.
+	mkdir -p "$root/var/log/journal"
+	# Nothing periodic while tests run; no first-boot questions.
+	systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
+		e2scrub_all.timer e2scrub_reap.service fstrim.timer >/dev/null 2>&1
+	echo "LANG=C.UTF-8" >"$root/etc/default/locale"
+	# execmark-python needs its standard library compiled ahead and
+	# executable (Documentation/python.rst); the marks follow below.
+	chroot "$root" execmark-python-prepare --no-mark /usr/lib/python3.11 >/dev/null
+} || die "image: configuring the system failed"
+
+log "image: marking /usr (the initial trust)"
+chroot "$root" execmark mark -r -x /usr >"$img.mark.log" 2>&1 ||
+	die "image: marking /usr failed (see $img.mark.log)"
+tail -n 1 "$img.mark.log" >&2
+
+log "image: making the ext4 file system ($SIZE)"
+mke2fs -q -F -t ext4 -L execmark-root -d "$root" "$tmp" "$SIZE" ||
+	die "image: mke2fs failed (disk full?)"
+e2fsck -fn "$tmp" >/dev/null 2>&1 || die "image: the new image fails e2fsck"
+# The marks are in the image: mke2fs -d copies security.* attributes.
+debugfs -R "ea_get /usr/bin/true security.execmark" "$tmp" 2>/dev/null | grep -q . ||
+	die "image: /usr/bin/true has no mark in the image"
+mv "$tmp" "$img"
+echo "$stamp" >"$img.stamp"
+log "image: $img ($(du -m "$img" | cut -f1) MiB used of $SIZE)"
