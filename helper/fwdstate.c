@@ -87,18 +87,14 @@ static void parse(struct fwd_state *s, char *buf)
 	}
 }
 
-/* Read the state file at @path into @s (not kept open): 0, or -errno. */
-int fwd_state_read(const char *path, struct fwd_state *s)
+/* Parse the state file open as @fd into @s, which is cleared first. */
+static void read_fd(int fd, struct fwd_state *s)
 {
 	char buf[STATE_MAX + 1];
 	size_t len = 0;
-	int fd;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	while (len < STATE_MAX) {
 		ssize_t n = read(fd, buf + len, STATE_MAX - len);
 
@@ -108,9 +104,22 @@ int fwd_state_read(const char *path, struct fwd_state *s)
 			break;
 		len += n;
 	}
-	close(fd);
 	buf[len] = '\0';
 	parse(s, buf);
+}
+
+/* Read the state file at @path into @s (not kept open): 0, or -errno. */
+int fwd_state_read(const char *path, struct fwd_state *s)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		memset(s, 0, sizeof(*s));
+		s->fd = -1;
+		return -errno;
+	}
+	read_fd(fd, s);
+	close(fd);
 	return 0;
 }
 
@@ -127,8 +136,6 @@ int fwd_state_open(struct fwd_state *s)
 	const char *path = fwd_state_path();
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	struct stat st;
-	char buf[STATE_MAX + 1];
-	size_t len = 0;
 	int fd;
 
 	memset(s, 0, sizeof(*s));
@@ -148,17 +155,7 @@ int fwd_state_open(struct fwd_state *s)
 		close(fd);
 		return -EINVAL;
 	}
-	while (len < STATE_MAX) {
-		ssize_t n = read(fd, buf + len, STATE_MAX - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	parse(s, buf);
+	read_fd(fd, s);
 	s->fd = fd;
 	s->written = st.st_size;
 	if (s->has_pending) {

@@ -373,23 +373,36 @@ TEST_F_TIMEOUT(fwd, stopped, 200)
  * has delivered everything so far (a record that auditd had been sent but
  * not written when it stopped would be auditd's loss, not the forwarder's).
  */
-TEST_F_TIMEOUT(fwd, auditd_restart, 120)
+/*
+ * After the start marker, @n denials of BURSTFILE @gap_ms apart; auditd is
+ * stopped before denial @stop_at, once the records cover those before it,
+ * and started again before denial @start_at.
+ */
+static void stream_across_restart(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(fwd) *self, int n, int stop_at,
+				  int start_at, unsigned int gap_ms)
 {
-	enum { N = 200, STOP_AT = 50, START_AT = 150 };
-	char log[4096];
 	int i;
 
 	start_marker(_metadata, self);
-	for (i = 0; i < N; i++) {
-		if (i == STOP_AT) {
+	for (i = 0; i < n; i++) {
+		if (i == stop_at) {
 			ASSERT_TRUE(tail_wait_covered(&self->log, self->start_seq + i, 20000));
 			ASSERT_EQ(0, auditd_stop()) TH_LOG("cannot stop auditd");
 		}
-		if (i == START_AT)
+		if (i == start_at)
 			ASSERT_EQ(0, auditd_start()) TH_LOG("cannot restart auditd");
 		ASSERT_EQ(-EACCES, xm_mmap_exec(BURSTFILE));
-		sleep_ms(10);	/* a slow stream, on purpose */
+		sleep_ms(gap_ms);
 	}
+}
+
+TEST_F_TIMEOUT(fwd, auditd_restart, 120)
+{
+	enum { N = 200 };
+	char log[4096];
+
+	stream_across_restart(_metadata, self, N, 50, 150, 10);	/* slow, on purpose */
 	EXPECT_EQ(0, check_window(_metadata, self, N, 30000))
 		TH_LOG("%d events cannot overflow the ring", N);
 	/* The forwarder did have records while auditd was down. */
@@ -406,20 +419,9 @@ TEST_F_TIMEOUT(fwd, auditd_restart, 120)
  */
 TEST_F_TIMEOUT(fwd, item5_auditd_restart_burst, 180)
 {
-	enum { N = 400, STOP_AT = 50, START_AT = 350 };
-	int i;
+	enum { N = 400 };
 
-	start_marker(_metadata, self);
-	for (i = 0; i < N; i++) {
-		if (i == STOP_AT) {
-			ASSERT_TRUE(tail_wait_covered(&self->log, self->start_seq + i, 20000));
-			ASSERT_EQ(0, auditd_stop()) TH_LOG("cannot stop auditd");
-		}
-		if (i == START_AT)
-			ASSERT_EQ(0, auditd_start()) TH_LOG("cannot restart auditd");
-		ASSERT_EQ(-EACCES, xm_mmap_exec(BURSTFILE));
-		sleep_ms(2);
-	}
+	stream_across_restart(_metadata, self, N, 50, 350, 2);
 	EXPECT_EQ(0, check_window(_metadata, self, N, 60000))
 		TH_LOG("%d events cannot overflow the ring", N);
 	EXPECT_EQ(0, self->fwd_lost);
