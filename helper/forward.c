@@ -447,7 +447,7 @@ static char *msg_field(const char *tok, const char *eq)
 /*
  * Turn one event line into the text of its audit record, or NULL if the
  * line is malformed: anything but printable ASCII, a field that is not
- * key=value, a quote in a value other than the "quoted" form of comm, exe
+ * key=value, a key given twice, a quote in a value other than the "quoted" form of comm, exe
  * and path, or one of those neither quoted, "?" nor hex (which ausearch -i
  * would misread). Fields pass through as the kernel encoded them,
  * except for msg_field()'s; "seq=N lost=M" becomes "seq=N op=lost
@@ -471,6 +471,9 @@ char *event_record(const char *line)
 		if (ntok == ARRAY_SIZE(tok) || !eq || eq == p || !eq[1] ||
 		    strspn(p, "abcdefghijklmnopqrstuvwxyz_") != (size_t)(eq - p))
 			goto bad;
+		for (i = 0; i < ntok; i++)	/* each key once, as the kernel writes */
+			if (!strncmp(tok[i], p, eq - p + 1))
+				goto bad;
 		v = eq + 1;
 		vlen = strlen(v);
 		if (v[0] == '"') {	/* only the kernel's encoded strings */
