@@ -447,9 +447,9 @@ static char *msg_field(const char *tok, const char *eq)
 /*
  * Turn one event line into the text of its audit record, or NULL if the
  * line is malformed: anything but printable ASCII, a field that is not
- * key=value, a key given twice, a quote in a value other than the "quoted" form of comm, exe
- * and path, or one of those neither quoted, "?" nor hex (which ausearch -i
- * would misread). Fields pass through as the kernel encoded them,
+ * key=value, a key given twice, a quote in a value other than the "quoted"
+ * form of comm, exe and path, or one of those neither quoted, "?" nor hex
+ * (which ausearch -i would misread). Fields pass through as the kernel encoded them,
  * except for msg_field()'s; "seq=N lost=M" becomes "seq=N op=lost
  * lost=M"; and if the record would exceed AUDIT_MESSAGE_TEXT_MAX, the
  * longest of comm, exe and path is cut and "truncated=KEY" is appended, so
