@@ -6,15 +6,16 @@
 # log through the forwarder, which this test runs itself. TAP output.
 #
 # Each concern is a file of this directory: lib.sh (shared), fixtures.sh,
-# code.sh, unchecked.sh, interpreter.sh, audit.sh.
+# code.sh, unchecked.sh, interpreter.sh, audit.sh; issue12.sh: the
+# regression tests of issue 12.
 
 here=$(cd "$(dirname "$0")" && pwd)
-for part in lib fixtures code unchecked interpreter audit; do
+for part in lib fixtures code unchecked interpreter audit issue12; do
 	. "$here/$part.sh"
 done
 
 echo "TAP version 13"
-echo "1..30"
+echo "1..37"
 
 if [ ! -x $P ] || [ ! -f $M ]; then
 	echo "# SKIP no execmark-python or execmark not active"
@@ -32,23 +33,25 @@ teardown() {
 	kill $fwd 2>/dev/null
 	wait $fwd 2>/dev/null
 	rm -f $SITE/xm-*.pth
-	rm -rf $SITE/idlelib
+	rm -rf $SITE/idlelib $SITE/setuptools $SITE/pip
 	[ -z "$created_site" ] || rmdir $SITE 2>/dev/null
 }
 trap teardown EXIT
 trap 'exit 1' INT TERM
 
 fixtures
+issue12_fixtures
 
 echo enforce >$M || { echo "Bail out! cannot switch to enforce"; exit 1; }
 
 code_tests
 unchecked_tests
 interpreter_tests
+issue12_tests
 
 echo permissive >$M
 
 audit_tests
 
-[ $n = 30 ] || { echo "# ran $n tests, planned 30"; failed=1; }
+[ $n = 37 ] || { echo "# ran $n tests, planned 37"; failed=1; }
 exit $failed
