@@ -16,14 +16,13 @@
  */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
-#define Py_BUILD_CORE	/* _PyRuntime.audit_hook_head: see loads_checked() */
 #include <Python.h>
 #include <marshal.h>
-#include <internal/pycore_runtime.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +222,28 @@ static const char *const denied_modules[] = {
 	"profile", "runpy", "sqlite3", "timeit", "trace", NULL
 };
 
+/*
+ * Code runners of the build tools, wherever they are installed (Debian's
+ * dist-packages, a virtual environment, vendored inside pip): recognised
+ * by a run of whole components of their dotted names anywhere in the -m
+ * name or in the path of the file run, so pip._vendor.pygments and
+ * .../pip/_vendor/pyproject_hooks/_in_process/_in_process.py are both
+ * known. Each reads code with open() and runs it:
+ *  - setuptools.launch: exec()s the script its first argument names;
+ *  - pyproject_hooks._in_process (vendored in pip, or python3-pyproject-
+ *    hooks), pep517's in_process (older pip, python3-pep517): run a build
+ *    backend's hooks for a source tree the caller names, and setuptools'
+ *    backend exec()s that tree's setup.py;
+ *  - pygments (vendored in pip, or python3-pygments): its command line's
+ *    -x loads lexers and formatters from files the caller names, with
+ *    exec().
+ */
+static const char *const denied_anywhere[] = {
+	"setuptools.launch", "pyproject_hooks._in_process",
+	"pep517.in_process", "pep517._in_process", "pygments", NULL
+};
+
+/* Is name (dotted) a denied module of the standard library or inside one? */
 static int denied_module(const char *name)
 {
 	for (const char *const *d = denied_modules; *d; d++) {
@@ -234,23 +255,55 @@ static int denied_module(const char *name)
 	return 0;
 }
 
+/*
+ * Is dotted a run of whole components of s, whose components are
+ * separated by sep ('.' in a module name, '/' in a path)?
+ */
+static int has_components(const char *s, char sep, const char *dotted)
+{
+	size_t n = strlen(dotted), i;
+
+	for (const char *p = s; *p; p++) {
+		if (p != s && p[-1] != sep)
+			continue;
+		for (i = 0; i < n && p[i]; i++)
+			if (p[i] != (dotted[i] == '.' ? sep : dotted[i]))
+				break;
+		if (i == n && (p[n] == '\0' || p[n] == sep))
+			return 1;
+	}
+	return 0;
+}
+
+/* The denied build-tool runner that s names, or NULL. */
+static const char *denied_tool(const char *s, char sep)
+{
+	for (const char *const *d = denied_anywhere; *d; d++)
+		if (has_components(s, sep, *d))
+			return *d;
+	return NULL;
+}
+
 /* The real path of the standard library (sys._stdlib_dir), from setup(). */
 static char *stdlib_dir;
 
 /*
- * Is the file open on fd, opened as path, one of the denied modules of the
- * standard library? Its dotted name there: timeit for
+ * Is the file open on fd, opened as path, a code runner: one of the
+ * denied modules of the standard library, or a denied build tool
+ * anywhere? Its module path: .../python3.11/timeit for
  * .../python3.11/timeit.py and for __pycache__/timeit.cpython-311.pyc,
- * asyncio for the asyncio directory, asyncio.__main__ for its __main__.py.
- * The name is that of the file opened: path is resolved after the open
- * and must still lead to the same file (a link swapped in between would
- * otherwise name another). Return 1 with PermissionError set (refused and
- * logged), else 0. Fails closed: a path that no longer resolves to the
- * file opened is refused.
+ * .../asyncio for the asyncio directory, .../asyncio/__main__ for its
+ * __main__.py; inside the standard library, its dotted name there (timeit,
+ * asyncio.__main__). The name is that of the file opened: path is
+ * resolved after the open and must still lead to the same file (a link
+ * swapped in between would otherwise name another). Return 1 with
+ * PermissionError set (refused and logged), else 0. Fails closed: a path
+ * that no longer resolves to the file opened is refused.
  */
 static int denied_runner(const char *path, int fd)
 {
 	char *real, *name, *s, *what = NULL;
+	const char *tool;
 	struct stat fst, pst;
 	size_t n;
 	int denied = 0;
@@ -264,26 +317,33 @@ static int denied_runner(const char *path, int fd)
 		refuse(path, "it changed while it was opened");
 		return 1;
 	}
+	/* The module path: no __pycache__, no suffix (.py, .cpython-311.pyc). */
+	while ((s = strstr(real, "/__pycache__/")))
+		memmove(s, s + 12, strlen(s + 12) + 1);
+	s = strrchr(real, '/');
+	s = strchr(s ? s + 1 : real, '.');
+	if (s)
+		*s = '\0';
+	tool = denied_tool(real, '/');
 	n = strlen(stdlib_dir);
-	if (!strncmp(real, stdlib_dir, n) && real[n] == '/') {
+	if (tool) {
+		if (asprintf(&what, "%s (%s)", path, tool) < 0)
+			what = NULL;
+		denied = 1;
+	} else if (!strncmp(real, stdlib_dir, n) && real[n] == '/') {
 		name = real + n + 1;
-		while ((s = strstr(name, "__pycache__/")))
-			memmove(s, s + 12, strlen(s + 12) + 1);
-		s = strrchr(name, '/');
-		s = strchr(s ? s + 1 : name, '.');
-		if (s)
-			*s = '\0';
 		for (s = name; *s; s++)
 			if (*s == '/')
 				*s = '.';
 		if (denied_module(name)) {
 			if (asprintf(&what, "%s (the standard library's %s)", path, name) < 0)
 				what = NULL;
-			refuse(what ? what : path, "it runs code that is not checked");
-			free(what);
 			denied = 1;
 		}
 	}
+	if (denied)
+		refuse(what ? what : path, "it runs code that is not checked");
+	free(what);
 	free(real);
 	return denied;
 }
@@ -356,7 +416,7 @@ static int audit_hook(const char *event, PyObject *args, void *unused)
 
 			if (!name)
 				return refuse("-m", "no module name");
-			if (denied_module(name)) {
+			if (denied_module(name) || denied_tool(name, '.')) {
 				char *what;
 				int r;
 
@@ -422,76 +482,6 @@ static PyMethodDef get_data_def = {
 	"Read a sourceless .pyc through io.open_code (execmark-python)."
 };
 
-/*
- * marshal.loads for the file importers (the "marshal" of
- * _frozen_importlib_external, which unmarshals each module's .pyc, read
- * through open_code, so checked). The same unmarshalling, without running
- * the C audit hooks (ours) on its "marshal.loads" event: CPython builds the
- * event's argument, a copy of the whole byte-code, before it calls any
- * hook, and ours ignores the event; that copy was most of what the
- * launcher adds to an import. While the hooks are set aside, no Python
- * code can run: the GIL is held throughout, unmarshalling calls no Python
- * code (built-in types only), and the collector, whose finalizers could,
- * is disabled. Hooks added with sys.addaudithook() still get the event.
- */
-static PyObject *loads_checked(PyObject *unused, PyObject *arg)
-{
-	_Py_AuditHookEntry *hooks;
-	Py_buffer view;
-	PyObject *r;
-	int gc;
-
-	(void)unused;
-	if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
-		return NULL;
-	gc = PyGC_Disable();
-	hooks = _PyRuntime.audit_hook_head;
-	_PyRuntime.audit_hook_head = NULL;
-	r = PyMarshal_ReadObjectFromString(view.buf, view.len);
-	_PyRuntime.audit_hook_head = hooks;
-	if (gc)
-		PyGC_Enable();
-	PyBuffer_Release(&view);
-	return r;
-}
-
-static PyMethodDef loads_def = {
-	"loads", loads_checked, METH_O,
-	"marshal.loads for the file importers (execmark-python)."
-};
-
-/*
- * _frozen_importlib_external.marshal: a module of its own with the loads
- * above, and marshal's dumps and version.
- */
-static int set_import_marshal(PyObject *ext)
-{
-	PyObject *marshal, *mod, *fn;
-	int ret = -1;
-
-	marshal = PyImport_ImportModule("marshal");
-	if (!marshal)
-		return -1;
-	mod = PyModule_New("marshal");
-	fn = PyCFunction_New(&loads_def, NULL);
-	if (mod && fn && PyModule_AddObjectRef(mod, "loads", fn) == 0) {
-		PyObject *dumps = PyObject_GetAttrString(marshal, "dumps");
-		PyObject *version = PyObject_GetAttrString(marshal, "version");
-
-		if (dumps && version &&
-		    PyModule_AddObjectRef(mod, "dumps", dumps) == 0 &&
-		    PyModule_AddObjectRef(mod, "version", version) == 0 &&
-		    PyObject_SetAttrString(ext, "marshal", mod) == 0)
-			ret = 0;
-		Py_XDECREF(dumps);
-		Py_XDECREF(version);
-	}
-	Py_XDECREF(fn);
-	Py_XDECREF(mod);
-	Py_DECREF(marshal);
-	return ret;
-}
-
 /* stdlib_dir, for denied_runner(): fail closed if it cannot be known. */
 static int set_stdlib_dir(void)
 {
@@ -513,8 +503,8 @@ static int set_stdlib_dir(void)
 
 /*
  * After initialisation: the get_data above (an instance method, so that
- * it binds like a function defined in the class), the importers' marshal
- * and stdlib_dir, then site if it was asked for. In C rather than Python
+ * it binds like a function defined in the class) and stdlib_dir, then
+ * site if it was asked for. In C rather than Python
  * source: compiling a snippet at each start costs more than running it.
  */
 static int setup(int want_site)
@@ -530,7 +520,7 @@ static int setup(int want_site)
 	if (fn)
 		meth = PyInstanceMethod_New(fn);
 	if (meth && PyObject_SetAttrString(cls, "get_data", meth) == 0 &&
-	    set_import_marshal(ext) == 0 && set_stdlib_dir() == 0)
+	    set_stdlib_dir() == 0)
 		ret = 0;
 	Py_XDECREF(meth);
 	Py_XDECREF(fn);
@@ -559,42 +549,42 @@ static int setup(int want_site)
  */
 static PyObject *read_all(int fd, off_t size)
 {
-	Py_ssize_t len = 0, cap = size > 0 ? (Py_ssize_t)size + 1 : 8192;
-	PyObject *b = PyBytes_FromStringAndSize(NULL, cap);
+	size_t len = 0, cap = size > 0 && (uintmax_t)size < SIZE_MAX / 2 ? (size_t)size + 1 : 8192;
+	char *buf = malloc(cap), *nbuf;
+	PyObject *b;
 	ssize_t n;
 
-	if (!b)
-		return NULL;
+	if (!buf)
+		return PyErr_NoMemory();
 	for (;;) {
 		if (len == cap) {
-			if (cap > PY_SSIZE_T_MAX / 2) {
-				Py_DECREF(b);
+			if (cap > (size_t)PY_SSIZE_T_MAX / 2 || !(nbuf = realloc(buf, cap * 2))) {
+				free(buf);
 				return PyErr_NoMemory();
 			}
+			buf = nbuf;
 			cap *= 2;
-			if (_PyBytes_Resize(&b, cap) < 0)
-				return NULL;
 		}
 		Py_BEGIN_ALLOW_THREADS
-		n = pread(fd, PyBytes_AS_STRING(b) + len, (size_t)(cap - len), (off_t)len);
+		n = pread(fd, buf + len, cap - len, (off_t)len);
 		Py_END_ALLOW_THREADS
 		if (n < 0 && errno == EINTR) {
 			if (PyErr_CheckSignals() < 0) {
-				Py_DECREF(b);
+				free(buf);
 				return NULL;
 			}
 			continue;
 		}
 		if (n < 0) {
-			Py_DECREF(b);
+			free(buf);
 			return PyErr_SetFromErrno(PyExc_OSError);
 		}
 		if (n == 0)
 			break;
-		len += n;
+		len += (size_t)n;
 	}
-	if (_PyBytes_Resize(&b, len) < 0)
-		return NULL;
+	b = PyBytes_FromStringAndSize(buf, (Py_ssize_t)len);
+	free(buf);
 	return b;
 }
 
@@ -624,12 +614,17 @@ static int add_script_dir(const char *p)
 	return ret;
 }
 
-/* A directory or zip file run as python3 runs it: its __main__, by runpy. */
+/*
+ * A directory or zip file run as python3 runs it: its __main__, by runpy,
+ * with path first on sys.path (also with -P), as CPython 3.11's
+ * pymain_run_python does.
+ */
 static int run_main_importer(PyObject *path)
 {
 	PyObject *runpy, *r = NULL;
 
-	if (sys_path_insert(path) < 0)
+	if (PySys_Audit("cpython.run_module", "s", "__main__") < 0 ||
+	    sys_path_insert(path) < 0)
 		return -1;
 	runpy = PyImport_ImportModule("runpy");
 	if (!runpy)
@@ -640,12 +635,25 @@ static int run_main_importer(PyObject *path)
 	return r ? 0 : -1;
 }
 
-/* Is data a zip file (an end of central directory record near its end)? */
-static int is_zip(const char *data, Py_ssize_t len)
+/*
+ * Is path a package to run (a directory, a zip archive), as CPython 3.11
+ * decides (pymain_get_importer): does an importer of sys.path_hooks accept
+ * it? zipimport's reads the file's central directory, through open_code
+ * (so checked); the file finder's takes directories. Return 1 or 0, or -1
+ * with an exception.
+ */
+static int is_main_importer(PyObject *path)
 {
-	Py_ssize_t from = len > 65557 ? len - 65557 : 0;
+	PyObject *importer = PyImport_GetImporter(path);
+	int r;
 
-	return memmem(data + from, (size_t)(len - from), "PK\x05\x06", 4) != NULL;
+	if (!importer) {
+		PySys_WriteStderr("Failed checking if argv[0] is an import path entry\n");
+		return -1;
+	}
+	r = importer != Py_None;
+	Py_DECREF(importer);
+	return r;
 }
 
 /* Does str end with the ASCII suffix? -1 with an exception on error. */
@@ -757,6 +765,12 @@ static int run_file(const wchar_t *filename, int safe_path)
 	path = PyUnicode_FromWideChar(filename, -1);
 	if (!path)
 		return -1;
+	err = is_main_importer(path);
+	if (err) {
+		if (err > 0)
+			ret = run_main_importer(path);
+		goto out;
+	}
 	if (PySys_Audit("cpython.run_file", "O", path) < 0 ||
 	    !PyUnicode_FSConverter(path, &bytes))
 		goto out;
@@ -764,10 +778,6 @@ static int run_file(const wchar_t *filename, int safe_path)
 	Py_BEGIN_ALLOW_THREADS
 	err = open_checked(p, &fd, &st);
 	Py_END_ALLOW_THREADS
-	if (err == EISDIR) {
-		ret = run_main_importer(path);
-		goto out;
-	}
 	if (err) {
 		logmsg(LOG_NOTICE, "refused %s: %s", p, strerror(err));
 		fprintf(stderr, PROG ": can't open file '%s': [Errno %d] %s\n",
@@ -787,10 +797,6 @@ static int run_file(const wchar_t *filename, int safe_path)
 	close(fd);
 	if (!data)
 		goto out;
-	if (is_zip(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))) {
-		ret = run_main_importer(path);
-		goto out;
-	}
 	if (!safe_path && add_script_dir(p) < 0)
 		goto out;
 	ret = run_main_data(path, data);
