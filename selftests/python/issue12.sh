@@ -124,12 +124,9 @@ echo '# changed after it was prepared' >>$W/prep/opt/optmod.py
 issue12_tests() {
 	# 12.1: the launcher's audit hook stays on while marshal.loads runs, so
 	# a Python hook's breakpoint() there is refused like any other.
-	out=$($P $W/i12/hookbp.py <$W/i12/pdb-input 2>&1)
-	if ! has "TYPED CODE RAN" && ! has "(Pdb)" && has "refused breakpoint()"; then
-		ok "issue 12.1: breakpoint() from an audit hook during marshal.loads is refused"
-	else
-		nok "issue 12.1: breakpoint() from an audit hook during marshal.loads is refused"; say "$out"
-	fi
+	out=$($P $W/i12/hookbp.py <$W/i12/pdb-input 2>&1) bad=
+	{ ! has "TYPED CODE RAN" && ! has "(Pdb)" && has "refused breakpoint()"; } || bad=$out
+	verdict "issue 12.1: breakpoint() from an audit hook during marshal.loads is refused"
 
 	# 12.2: the code runners of setuptools and pip, marked, are refused as
 	# the main program: by -m and by path.
@@ -145,11 +142,7 @@ issue12_tests() {
 		run $P $how $W/i12/unmarked-run.py
 		{ [ $rc != 0 ] && ! has "UNMARKED FILE RAN" && has "refused"; } || bad="$bad [$how: rc=$rc $out]"
 	done
-	if [ -z "$bad" ]; then
-		ok "issue 12.2: setuptools.launch and pip's build-hook runner are refused as the main program"
-	else
-		nok "issue 12.2: setuptools.launch and pip's build-hook runner are refused as the main program"; say "$bad"
-	fi
+	verdict "issue 12.2: setuptools.launch and pip's build-hook runner are refused as the main program"
 	# execmark-python-prepare leaves pip and setuptools (and setuptools'
 	# distutils hack) out by default: not compiled, not executable (an
 	# earlier preparation's execute bit cleared), so not importable.
@@ -164,12 +157,8 @@ issue12_tests() {
 	run $P $W/i12/imp-dp.py $d keep setuptools pip
 	{ has "imported keep" && has "refused setuptools PermissionError" && has "refused pip PermissionError"; } ||
 		bad="$bad [imports: $out]"
-	if [ -z "$bad" ]; then
-		ok "issue 12.2: execmark-python-prepare leaves pip and setuptools out by default (--exclude)"
-	else
-		nok "issue 12.2: execmark-python-prepare leaves pip and setuptools out by default (--exclude)"
-		say "$bad"; say "$(cat $W/prep/dp.log)"
-	fi
+	verdict "issue 12.2: execmark-python-prepare leaves pip and setuptools out by default (--exclude)" \
+		"$(cat $W/prep/dp.log)"
 
 	# 12.3: a zip application is told as CPython tells it (zipimport
 	# accepts the file), not by four bytes in it.
@@ -182,11 +171,7 @@ issue12_tests() {
 	{ [ $rc = 0 ] && has "zip app ran"; } || bad="$bad [zipnamed.py: rc=$rc $out]"
 	run $P $W/i12/unmarked.pyz
 	{ [ $rc != 0 ] && ! has "UNMARKED ZIP RAN"; } || bad="$bad [unmarked.pyz: rc=$rc $out]"
-	if [ -z "$bad" ]; then
-		ok "issue 12.3: a script holding PK\\x05\\x06 runs as a script; zip applications are told by zipimport"
-	else
-		nok "issue 12.3: a script holding PK\\x05\\x06 runs as a script; zip applications are told by zipimport"; say "$bad"
-	fi
+	verdict "issue 12.3: a script holding PK\\x05\\x06 runs as a script; zip applications are told by zipimport"
 
 	# 12.4: -O and -OO read the prepared opt-1/opt-2 byte-code (the
 	# changed source is not read: it would be refused), of the tree and of
@@ -196,15 +181,9 @@ issue12_tests() {
 		run $P $o $W/prep/opt/optmain.py
 		{ [ $rc = 0 ] && has "optmod missing byte-code: []"; } || bad="$bad [$o: rc=$rc $out]"
 	done
-	if [ -z "$bad" ]; then
-		ok "issue 12.4: -O and -OO import the prepared opt-1 and opt-2 byte-code"
-	else
-		nok "issue 12.4: -O and -OO import the prepared opt-1 and opt-2 byte-code"; say "$bad"; say "$(cat $W/prep/opt.log)"
-	fi
+	verdict "issue 12.4: -O and -OO import the prepared opt-1 and opt-2 byte-code" "$(cat $W/prep/opt.log)"
 	run $P $W/prep/arch/archmain.py
-	if [ $rc = 0 ] && has "archives zip egg"; then
-		ok "issue 12.4: modules in a prepared .zip and .egg are imported"
-	else
-		nok "issue 12.4: modules in a prepared .zip and .egg are imported"; say "rc=$rc $out"; say "$(cat $W/prep/opt.log)"
-	fi
+	bad=
+	{ [ $rc = 0 ] && has "archives zip egg"; } || bad="rc=$rc $out"
+	verdict "issue 12.4: modules in a prepared .zip and .egg are imported" "$(cat $W/prep/opt.log)"
 }

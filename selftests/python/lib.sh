@@ -24,3 +24,9 @@ has() { case $out in *"$1"*) return 0 ;; esac; return 1; }
 put() { printf '%s\n' "$2" >"$1" && chmod 0755 "$1"; }
 approve() { execmark mark "$@" >/dev/null; }
 say() { printf '%s\n' "$*" | sed 's/^/# /'; }
+# verdict DESCRIPTION [MORE...]: ok if $bad (the failures collected) is
+# empty, else not ok, with $bad and MORE as diagnostics.
+verdict() {
+	d=$1; shift
+	if [ -z "$bad" ]; then ok "$d"; else nok "$d"; say "$bad"; [ $# = 0 ] || say "$@"; fi
+}
