@@ -33,6 +33,14 @@ printf 'appraise func=BPRM_CHECK fowner=%s\nappraise func=MMAP_CHECK fowner=%s\n
 	$FOWNER $FOWNER >/sys/kernel/security/ima/policy ||
 	echo "bench: IMA: cannot load a policy"
 
+# BENCH=python on the kernel command line (make -C bench run-python): the
+# execmark-python benchmark alone, in this boot, under the same conditions
+# (ASLR off, IMA's policy loaded) as at the end of the full run.
+if [ "${BENCH:-}" = python ]; then
+	/usr/lib/execmark/bench/python-bench.sh
+	exit 0
+fi
+
 # Mode off against a kernel without execmark in lsm= (make bench's second
 # boot): the same loop at the same point of both boots, before anything
 # else has run.
