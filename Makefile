@@ -32,7 +32,7 @@ XM_TESTS := $(T)
 export XM_APPEND XM_INITRD XM_TESTS
 
 .PHONY: all kernel helper python selftests bench-files initramfs run demo \
-	install install-build deb image clean-image deps run-initramfs \
+	install install-build deb kernel-deb image clean-image deps run-initramfs \
 	check check-host check-vm bench fuzz clean
 
 all: kernel initramfs
@@ -209,6 +209,11 @@ install: install-build
 		$(DESTDIR)$(SBINDIR)/execmark-python-prepare
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/helper.rst \
 		Documentation/python.rst Documentation/admin-guide/LSM/execmark.rst
+
+# The kernel as a Debian package (make bindeb-pkg), apart from the test
+# build: slow, and no other target needs it.
+kernel-deb: deps
+	@scripts/kernel-deb.sh
 
 # Debian packages (debian/): built from a copy of the tree, so that
 # dpkg-buildpackage leaves the checkout clean; the .debs land in DEBDIR.

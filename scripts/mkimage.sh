@@ -101,7 +101,7 @@ chroot "$root" execmark mark -r -x /usr >"$img.mark.log" 2>&1 ||
 tail -n 1 "$img.mark.log" >&2
 
 log "image: making the ext4 file system ($SIZE)"
-mke2fs -q -F -t ext4 -L execmark-root -d "$root" "$tmp" "$SIZE" ||
+mke2fs -q -F -t ext4 -L execmark-root -d "$root" "$tmp" "$SIZE" >/dev/null ||
 	die "image: mke2fs failed (disk full?)"
 e2fsck -fn "$tmp" >/dev/null 2>&1 || die "image: the new image fails e2fsck"
 # The marks are in the image: mke2fs -d copies security.* attributes.

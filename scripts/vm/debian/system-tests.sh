@@ -65,6 +65,8 @@ boot_time_within_60s() {
 	line=$(systemd-analyze time 2>&1 | head -n 1 | sed 's/ *$//')
 	echo "$line"
 	echo "execmark-boot-time: $boot: $line" >/dev/ttyS0
+	systemd-analyze blame --no-pager 2>/dev/null | head -n 12 |
+		sed 's/^/execmark-boot-blame: /' >/dev/ttyS0
 	total=${line##*= }
 	total=${total%% *}
 	case $total in
