@@ -146,12 +146,13 @@ run-initramfs: all
 demo: all
 	@scripts/vm.sh demo $(LOGS)/demo.log
 
-check-host:
+check-host: deb
 	@mkdir -p $(LOGS)
 	@python3 scripts/tap_test.py 2>&1 | tee $(LOGS)/host-tap.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
 	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
 	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz check 2>&1 | tee $(LOGS)/host-fuzz.log
+	@scripts/lintian-tap.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-lintian.log
 
 # The VM's boots (scripts/vm-check.sh): check.log, and one more log for each
 # test that runs in a boot of its own; check.logs lists them.
@@ -164,12 +165,13 @@ check-vm: all image
 check: all image
 	@mkdir -p $(LOGS)
 	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log \
-		$(LOGS)/host-fuzz.log
+		$(LOGS)/host-fuzz.log $(LOGS)/host-lintian.log
 	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
 	@scripts/vm-check.sh $(LOGS) || true
 	@python3 scripts/tap.py $(VM_LOGS) \
 		$(if $(filter 1,$(HOST)),--host $(LOGS)/host-tap.log --host $(LOGS)/host.log \
-			--host $(LOGS)/host-asan.log --host $(LOGS)/host-fuzz.log)
+			--host $(LOGS)/host-asan.log --host $(LOGS)/host-fuzz.log \
+			--host $(LOGS)/host-lintian.log)
 
 bench: all
 	@$(MAKE) -s -C bench run LOGS=$(LOGS)
