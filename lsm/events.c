@@ -20,21 +20,21 @@
 #include <linux/hex.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/timekeeping.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "encode.h"
 #include "execmark.h"
 #include "ring.h"
 
 #define XM_RING_SLOTS	4096
 #define XM_RING_BYTES	SZ_1M
-
-/* An event line: the fields, and two paths encoded as hex at worst. */
-#define XM_LINE_MAX	(2 * PATH_MAX * 2 + 256)
 
 static struct xm_ring ring;
 static unsigned long reader_busy;
@@ -44,6 +44,7 @@ static const char *const op_names[] = {
 	[XM_OP_CHECK] = "check",
 	[XM_OP_MMAP] = "mmap",
 	[XM_OP_MPROTECT] = "mprotect",
+	[XM_OP_WRITE] = "write",
 };
 
 static const char *const verdict_names[] = {
@@ -54,6 +55,7 @@ static const char *const verdict_names[] = {
 	[XM_MISMATCH] = "mismatch",
 	[XM_UNVERIFIABLE] = "unverifiable",
 	[XM_ERROR] = "error",
+	[XM_MAPPED] = "mapped",
 };
 
 static const char *name_of(const char *const *names, int n, int i)
@@ -64,109 +66,98 @@ static const char *name_of(const char *const *names, int n, int i)
 #define op_name(op)	name_of(op_names, ARRAY_SIZE(op_names), (op))
 #define verdict_name(v)	name_of(verdict_names, ARRAY_SIZE(verdict_names), (v))
 
-/**
- * encode_untrusted - encode a string as audit encodes untrusted strings
- * @buf: output
- * @size: its size; the output is NUL-terminated
- * @s: the string
- * @len: its length
- *
- * In double quotes when it has only printable characters other than '"'
- * and space, otherwise as uppercase hex without quotes.
- *
- * Return: the length written, without the NUL.
- */
-static size_t encode_untrusted(char *buf, size_t size, const char *s, size_t len)
+/* The encoding of a string of @len bytes takes at most this, with a NUL. */
+#define XM_ENCODED_MAX(len)	(2 * (len) + 3)
+
+/* An event line: the fields, comm, and two paths encoded as hex at worst. */
+#define XM_FIELDS_MAX	256
+#define XM_LINE_MAX	(XM_FIELDS_MAX + XM_ENCODED_MAX(TASK_COMM_LEN - 1) + \
+			 2 * XM_ENCODED_MAX(PATH_MAX - 1))
+
+static const char *path_name(const struct path *path, char *buf)
 {
-	size_t i, n = 0;
-	bool plain = true;
+	char *p;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c < 0x21 || c > 0x7e) {
-			plain = false;
-			break;
-		}
-	}
-	if (plain)
-		return scnprintf(buf, size, "\"%.*s\"", (int)len, s);
-	if (!size)
-		return 0;
-	for (i = 0; i < len && n + 2 < size; i++) {
-		buf[n++] = hex_asc_upper_hi(s[i]);
-		buf[n++] = hex_asc_upper_lo(s[i]);
-	}
-	buf[n] = '\0';
-	return n;
+	if (!buf)
+		return "?";
+	p = d_path(path, buf, PATH_MAX);
+	return IS_ERR(p) ? "?" : p;
 }
 
-static size_t encode_path(char *out, size_t size, const struct path *path,
-			  char *tmp)
+static size_t encode_name(char *out, size_t size, const char *s)
 {
-	char *p = d_path(path, tmp, PATH_MAX);
-
-	if (IS_ERR(p))
+	/* "?" is the audit convention for a name that is unknown. */
+	if (s[0] == '?' && !s[1])
 		return scnprintf(out, size, "?");
-	return encode_untrusted(out, size, p, strlen(p));
+	return xm_encode_untrusted(out, size, s, strlen(s));
 }
 
 /**
  * execmark_report - report a denial
- * @file: the file of the access
+ * @path: the file of the access, as the user named it
  * @op: the access, enum execmark_op
  * @mode: the mode it was judged in
  * @verdict: the reason
+ *
+ * The event takes what its line needs, usually well under a page. An event
+ * that cannot be allocated, without retrying hard, counts as lost.
  */
-void execmark_report(struct file *file, int op, int mode, int verdict)
+void execmark_report(const struct path *path, int op, int mode, int verdict)
 {
-	struct inode *inode = file_inode(file);
+	/* mprotect holds the mmap lock: nothing here may wait for reclaim. */
+	gfp_t gfp = (op == XM_OP_MPROTECT ? GFP_NOWAIT : GFP_KERNEL) |
+		    __GFP_NORETRY | __GFP_NOWARN;
+	struct inode *inode = d_inode(path->dentry);
+	const char *exe_name = "?", *name;
 	char comm[TASK_COMM_LEN];
-	struct file *exe;
+	char *exe_buf, *path_buf;
 	struct xm_event *ev = NULL;
-	char *line, *tmp;
-	size_t n;
+	struct timespec64 now;
+	struct file *exe;
+	size_t n, size;
 
-	line = kmalloc(XM_LINE_MAX, GFP_KERNEL | __GFP_NOWARN);
-	tmp = kmalloc(PATH_MAX, GFP_KERNEL | __GFP_NOWARN);
-	if (!line || !tmp)
+	ktime_get_real_ts64(&now);	/* the time of the denial */
+	exe_buf = kmalloc(PATH_MAX, gfp);
+	path_buf = kmalloc(PATH_MAX, gfp);
+	if (!exe_buf || !path_buf)
 		goto out;
+	get_task_comm(comm, current);
+	exe = current->mm ? get_mm_exe_file(current->mm) : NULL;
+	if (exe) {
+		exe_name = path_name(&exe->f_path, exe_buf);
+		fput(exe);
+	}
+	name = path_name(path, path_buf);
 
-	n = scnprintf(line, XM_LINE_MAX,
+	size = XM_FIELDS_MAX + XM_ENCODED_MAX(strlen(comm)) +
+	       XM_ENCODED_MAX(strlen(exe_name)) + XM_ENCODED_MAX(strlen(name));
+	ev = kmalloc(struct_size(ev, body, size), gfp);
+	if (!ev)
+		goto out;
+	n = scnprintf(ev->body, size,
 		      "op=%s mode=%s reason=%s pid=%d uid=%u auid=%u ses=%u comm=",
 		      op_name(op), execmark_mode_name(mode),
 		      verdict_name(verdict), task_tgid_nr(current),
 		      from_kuid(&init_user_ns, current_uid()),
 		      from_kuid(&init_user_ns, audit_get_loginuid(current)),
 		      audit_get_sessionid(current));
-	get_task_comm(comm, current);
-	n += encode_untrusted(line + n, XM_LINE_MAX - n, comm, strlen(comm));
-	n += scnprintf(line + n, XM_LINE_MAX - n, " exe=");
-	exe = current->mm ? get_mm_exe_file(current->mm) : NULL;
-	if (exe) {
-		n += encode_path(line + n, XM_LINE_MAX - n, &exe->f_path, tmp);
-		fput(exe);
-	} else {
-		n += scnprintf(line + n, XM_LINE_MAX - n, "?");
-	}
-	n += scnprintf(line + n, XM_LINE_MAX - n, " path=");
-	n += encode_path(line + n, XM_LINE_MAX - n, &file->f_path, tmp);
-	n += scnprintf(line + n, XM_LINE_MAX - n, " dev=%u:%u ino=%llu",
+	n += xm_encode_untrusted(ev->body + n, size - n, comm, strlen(comm));
+	n += scnprintf(ev->body + n, size - n, " exe=");
+	n += encode_name(ev->body + n, size - n, exe_name);
+	n += scnprintf(ev->body + n, size - n, " path=");
+	n += encode_name(ev->body + n, size - n, name);
+	n += scnprintf(ev->body + n, size - n, " dev=%u:%u ino=%llu time=%lld.%09ld",
 		       MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev),
-		       (unsigned long long)inode->i_ino);
+		       (unsigned long long)inode->i_ino,
+		       (long long)now.tv_sec, now.tv_nsec);
+	ev->len = n;
 
 	if (!test_bit(0, &reader_busy))
-		pr_notice_ratelimited("denied: %s\n", line);
-
-	ev = kmalloc(struct_size(ev, body, n), GFP_KERNEL | __GFP_NOWARN);
-	if (ev) {
-		ev->len = n;
-		memcpy(ev->body, line, n);
-	}
+		pr_notice_ratelimited("denied: %.*s\n", (int)n, ev->body);
 out:
 	xm_ring_push(&ring, ev);	/* NULL: counted as lost */
-	kfree(tmp);
-	kfree(line);
+	kfree(path_buf);
+	kfree(exe_buf);
 }
 
 /**
@@ -179,8 +170,13 @@ u64 execmark_events_lost(void)
 	return xm_ring_lost_total(&ring);
 }
 
-/* The reader's state: the rest of the lines taken from the ring. */
+/*
+ * The reader's state: the rest of the lines taken from the ring. Threads
+ * sharing the open file take turns; the file is a stream, so pread() and
+ * io_uring cannot bypass the turns with their own offsets.
+ */
 struct xm_reader {
+	struct mutex lock;	/* protects len, off and buf */
 	size_t len, off;
 	char buf[];
 };
@@ -200,10 +196,11 @@ static int events_open(struct inode *inode, struct file *file)
 		clear_bit_unlock(0, &reader_busy);
 		return -ENOMEM;
 	}
+	mutex_init(&rd->lock);
 	rd->len = 0;
 	rd->off = 0;
 	file->private_data = rd;
-	return 0;
+	return stream_open(inode, file);
 }
 
 static int events_release(struct inode *inode, struct file *file)
@@ -213,10 +210,9 @@ static int events_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
-			   loff_t *ppos)
+static ssize_t read_locked(struct file *file, struct xm_reader *rd,
+			   char __user *ubuf, size_t count)
 {
-	struct xm_reader *rd = file->private_data;
 	size_t done = 0;
 	int ret;
 
@@ -247,12 +243,26 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 	return done;
 }
 
+static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	struct xm_reader *rd = file->private_data;
+	ssize_t ret;
+
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	ret = read_locked(file, rd, ubuf, count);
+	mutex_unlock(&rd->lock);
+	return ret;
+}
+
 static __poll_t events_poll(struct file *file, poll_table *wait)
 {
 	struct xm_reader *rd = file->private_data;
 
 	poll_wait(file, &ring.wait, wait);
-	if (rd->off < rd->len || xm_ring_ready(&ring))
+	/* Without the lock: a hint, read() decides. */
+	if (READ_ONCE(rd->off) < READ_ONCE(rd->len) || xm_ring_ready(&ring))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
@@ -284,32 +294,34 @@ static void encode_test(struct kunit *test)
 {
 	char buf[64];
 
-	KUNIT_EXPECT_EQ(test, encode_untrusted(buf, sizeof(buf), "abc", 3), 5);
+	KUNIT_EXPECT_EQ(test, xm_encode_untrusted(buf, sizeof(buf), "abc", 3), 5);
 	KUNIT_EXPECT_STREQ(test, buf, "\"abc\"");
-	encode_untrusted(buf, sizeof(buf), "/usr/bin/x~!", 12);
+	xm_encode_untrusted(buf, sizeof(buf), "/usr/bin/x~!", 12);
 	KUNIT_EXPECT_STREQ(test, buf, "\"/usr/bin/x~!\"");
-	encode_untrusted(buf, sizeof(buf), "", 0);
+	xm_encode_untrusted(buf, sizeof(buf), "", 0);
 	KUNIT_EXPECT_STREQ(test, buf, "\"\"");
 	/* Space, quote, control, DEL and non-ASCII bytes force hex. */
-	encode_untrusted(buf, sizeof(buf), "a b", 3);
+	xm_encode_untrusted(buf, sizeof(buf), "a b", 3);
 	KUNIT_EXPECT_STREQ(test, buf, "612062");
-	encode_untrusted(buf, sizeof(buf), "a\"b", 3);
+	xm_encode_untrusted(buf, sizeof(buf), "a\"b", 3);
 	KUNIT_EXPECT_STREQ(test, buf, "612262");
-	encode_untrusted(buf, sizeof(buf), "a\nb", 3);
+	xm_encode_untrusted(buf, sizeof(buf), "a\nb", 3);
 	KUNIT_EXPECT_STREQ(test, buf, "610A62");
-	encode_untrusted(buf, sizeof(buf), "\x7f", 1);
+	xm_encode_untrusted(buf, sizeof(buf), "\x7f", 1);
 	KUNIT_EXPECT_STREQ(test, buf, "7F");
-	encode_untrusted(buf, sizeof(buf), "\xc3\xa9", 2);
+	xm_encode_untrusted(buf, sizeof(buf), "\xc3\xa9", 2);
 	KUNIT_EXPECT_STREQ(test, buf, "C3A9");
 	/* A short buffer holds whole hex pairs and a NUL. */
-	KUNIT_EXPECT_EQ(test, encode_untrusted(buf, 6, "a b c", 5), 4);
+	KUNIT_EXPECT_EQ(test, xm_encode_untrusted(buf, 6, "a b c", 5), 4);
 	KUNIT_EXPECT_STREQ(test, buf, "6120");
 }
 
 static void names_test(struct kunit *test)
 {
 	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_MPROTECT), "mprotect");
-	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_MPROTECT + 1), "invalid");
+	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_WRITE), "write");
+	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_WRITE + 1), "invalid");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_MAPPED), "mapped");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_UNVERIFIABLE), "unverifiable");
 	KUNIT_EXPECT_STREQ(test, verdict_name(-1), "invalid");
 }

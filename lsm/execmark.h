@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/lsm_hooks.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/types.h>
 
 /* mode.c: the mode and its lock; the bottom layer. */
@@ -35,6 +36,7 @@ enum execmark_op {
 	XM_OP_CHECK,		/* execveat(AT_EXECVE_CHECK) */
 	XM_OP_MMAP,		/* mmap(PROT_EXEC) */
 	XM_OP_MPROTECT,		/* mprotect() adding PROT_EXEC */
+	XM_OP_WRITE,		/* opening for write, truncating: content mapped */
 };
 
 /* Verdicts; XM_NONE is "nothing cached". */
@@ -46,29 +48,31 @@ enum execmark_verdict {
 	XM_MISMATCH,
 	XM_UNVERIFIABLE,
 	XM_ERROR,
+	XM_MAPPED,		/* for XM_OP_WRITE: the content is mapped executable */
 };
 
 /* hooks.c: the blob sizes, and the counters shown by the stats file. */
 extern struct lsm_blob_sizes execmark_blob_sizes;
 
 /*
- * The cached verdict of an inode (verify.c). @state packs the mark
- * generation it was computed under (high 32 bits) and the verdict (the bits
- * of XM_VERDICT_MASK); 0 means none. Writers are serialised by
- * XM_INODE_BUSY; readers take no lock.
+ * The cached verdict of an inode (verify.c), and what it was computed
+ * under. Readers take no lock; fillers take @lock.
  */
 struct xm_cache {
-	u64 state;
-	u64 cookie;		/* i_version when the verdict was computed */
+	seqlock_t lock;
+	u64 gen;		/* mark generation of the metadata inode */
+	u64 cookie;		/* i_version of the content */
+	u32 wgen;		/* writer generation of the content */
+	u32 verdict;		/* enum execmark_verdict; XM_NONE: empty */
 };
 
-#define XM_VERDICT_MASK	0xffULL
-
-/* The inode blob. All zero is a valid initial state. */
+/* The inode blob, set up by execmark_inode_init(). */
 struct execmark_inode {
 	unsigned long flags;
-#define XM_INODE_BUSY	0	/* a task is verifying this inode */
-	atomic_t gen;		/* bumped whenever the mark is set or removed */
+#define XM_INODE_BUSY	0	/* a task is hashing this inode */
+	u64 gen;		/* mark generation: unique, see verify.c */
+	atomic_t wgen;		/* bumped when a writer is released */
+	unsigned long hashed;	/* bytes hashed by the XM_INODE_BUSY owner */
 	struct xm_cache cache;
 };
 
@@ -93,11 +97,13 @@ DECLARE_PER_CPU(struct execmark_stats, execmark_stats);
 
 /* verify.c: the verdict on a file and its per-inode cache. */
 int execmark_verdict(struct file *file, bool cached_only);
+void execmark_inode_init(struct inode *inode);
 void execmark_mark_changed(struct inode *inode);
+void execmark_writer_gone(struct inode *inode);
 
 /* events.c: denial events and the securityfs events file. */
 int execmark_events_init(void);
-void execmark_report(struct file *file, int op, int mode, int verdict);
+void execmark_report(const struct path *path, int op, int mode, int verdict);
 u64 execmark_events_lost(void);
 extern const struct file_operations execmark_events_fops;
 

@@ -112,7 +112,24 @@ static int stats_show(struct seq_file *m, void *v)
 		   sum.denials, execmark_events_lost());
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(stats);
+
+/*
+ * Only for CAP_MAC_ADMIN: hashes and hash_bytes tell when another user ran
+ * something for the first time, and how big it was.
+ */
+static int stats_open(struct inode *inode, struct file *file)
+{
+	if (!may_admin(file))
+		return -EPERM;
+	return single_open(file, stats_show, inode->i_private);
+}
+
+static const struct file_operations stats_fops = {
+	.open = stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 int __init execmark_init_securityfs(void)
 {
@@ -130,7 +147,7 @@ int __init execmark_init_securityfs(void)
 	d = securityfs_create_file("events", 0400, dir, NULL, &execmark_events_fops);
 	if (IS_ERR(d))
 		goto err;
-	d = securityfs_create_file("stats", 0444, dir, NULL, &stats_fops);
+	d = securityfs_create_file("stats", 0400, dir, NULL, &stats_fops);
 	if (IS_ERR(d))
 		goto err;
 	return 0;

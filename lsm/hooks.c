@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/init.h>
 #include <linux/lsm_hooks.h>
+#include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -21,9 +22,21 @@
 
 DEFINE_PER_CPU(struct execmark_stats, execmark_stats);
 
+/* The file blob: whether the file keeps its inode from being written. */
+struct execmark_file {
+	unsigned long flags;
+#define XM_FILE_DENIES_WRITE	0
+};
+
 struct lsm_blob_sizes execmark_blob_sizes __ro_after_init = {
+	.lbs_file = sizeof(struct execmark_file),
 	.lbs_inode = sizeof(struct execmark_inode),
 };
+
+static inline struct execmark_file *execmark_file(const struct file *file)
+{
+	return file->f_security + execmark_blob_sizes.lbs_file;
+}
 
 /**
  * execmark_check - judge an exec-intent access
@@ -47,8 +60,84 @@ static int execmark_check(struct file *file, int op)
 	xm_stat_add(denials, 1);
 	/* A task killed while it waited or hashed has nothing to report. */
 	if (v != XM_ERROR || !fatal_signal_pending(current))
-		execmark_report(file, op, mode, v);
+		execmark_report(file_user_path(file), op, mode, v);
 	return mode == EXECMARK_MODE_ENFORCE ? -EACCES : 0;
+}
+
+/*
+ * hold_write_denial - keep a trusted executable mapping's file unwritten
+ * @file: the file being mapped, or the backing file of a stacked one
+ * @op: the access, for the report
+ *
+ * As for a running program, opening the file for writing or truncating it
+ * then fails with ETXTBSY until @file is released (its last mapping gone
+ * and its descriptors closed). Called in enforce mode only.
+ *
+ * Return: 0, or -EACCES when a writer came after the verdict.
+ */
+static int hold_write_denial(struct file *file, int op)
+{
+	struct execmark_file *xf = execmark_file(file);
+
+	if (test_bit(XM_FILE_DENIES_WRITE, &xf->flags) ||
+	    test_and_set_bit(XM_FILE_DENIES_WRITE, &xf->flags))
+		return 0;
+	if (!deny_write_access(file))
+		return 0;
+	clear_bit(XM_FILE_DENIES_WRITE, &xf->flags);
+	xm_stat_add(denials, 1);
+	execmark_report(file_user_path(file), op, EXECMARK_MODE_ENFORCE,
+			XM_UNVERIFIABLE);
+	return -EACCES;
+}
+
+/* An executable mapping: judged, and in enforce mode held unwritten. */
+static int check_mapping(struct file *file, int op)
+{
+	int ret = execmark_check(file, op);
+
+	if (ret || READ_ONCE(execmark_mode) != EXECMARK_MODE_ENFORCE ||
+	    !S_ISREG(file_inode(file)->i_mode))
+		return ret;
+	return hold_write_denial(file, op);
+}
+
+/* Is any part of the inode's content mapped executable? */
+static bool mapped_exec(struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct vm_area_struct *vma;
+	bool ret = false;
+
+	if (!mapping_mapped(mapping))
+		return false;
+	i_mmap_lock_read(mapping);
+	vma_interval_tree_foreach(vma, &mapping->i_mmap, 0, ULONG_MAX) {
+		if (vma->vm_flags & VM_EXEC) {
+			ret = true;
+			break;
+		}
+	}
+	i_mmap_unlock_read(mapping);
+	return ret;
+}
+
+/*
+ * A writer for content that is mapped executable ("time of measure, time
+ * of use"). Mappings made in enforce mode already hold a write denial, so
+ * the writer never gets here; this catches mappings made before enforce
+ * mode (refused now) and reports writers in permissive mode.
+ */
+static int check_writer(const struct path *path, struct inode *inode)
+{
+	int mode = READ_ONCE(execmark_mode);
+
+	if (mode == EXECMARK_MODE_OFF || !S_ISREG(inode->i_mode) ||
+	    !mapped_exec(inode))
+		return 0;
+	xm_stat_add(denials, 1);
+	execmark_report(path, XM_OP_WRITE, mode, XM_MAPPED);
+	return mode == EXECMARK_MODE_ENFORCE ? -ETXTBSY : 0;
 }
 
 /* Every file an execve runs: the binary, scripts, shebang interpreters. */
@@ -102,8 +191,24 @@ static int execmark_mmap_file(struct file *file, unsigned long reqprot,
 	    READ_ONCE(execmark_mode) == EXECMARK_MODE_OFF)
 		return 0;
 	if (unlikely(current->in_execve))
-		return is_exe_file(file) ? 0 : execmark_check(file, XM_OP_EXEC);
-	return execmark_check(file, XM_OP_MMAP);
+		return is_exe_file(file) ? 0 : check_mapping(file, XM_OP_EXEC);
+	return check_mapping(file, XM_OP_MMAP);
+}
+
+/*
+ * Overlayfs maps its backing file, on the layer, in place of the user's
+ * file, which mmap_file judged: the backing file is what must stay
+ * unwritten.
+ */
+static int execmark_mmap_backing_file(struct vm_area_struct *vma,
+				      struct file *backing_file,
+				      struct file *user_file)
+{
+	if (!(vma->vm_flags & VM_EXEC) ||
+	    READ_ONCE(execmark_mode) != EXECMARK_MODE_ENFORCE ||
+	    !S_ISREG(file_inode(backing_file)->i_mode))
+		return 0;
+	return hold_write_denial(backing_file, XM_OP_MMAP);
 }
 
 /* Adding PROT_EXEC to a file mapping: judged from the cache only. */
@@ -112,7 +217,39 @@ static int execmark_file_mprotect(struct vm_area_struct *vma,
 {
 	if (!vma->vm_file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
 		return 0;
-	return execmark_check(vma->vm_file, XM_OP_MPROTECT);
+	return check_mapping(vma->vm_file, XM_OP_MPROTECT);
+}
+
+static int execmark_file_open(struct file *file)
+{
+	if (likely(!(file->f_mode & FMODE_WRITE)))
+		return 0;
+	return check_writer(&file->f_path, file_inode(file));
+}
+
+static int execmark_path_truncate(const struct path *path)
+{
+	return check_writer(path, d_inode(path->dentry));
+}
+
+/*
+ * A released writer may have changed the content in ways i_version does
+ * not count (userfaultfd into tmpfs holes): the cached verdict goes.
+ */
+static void execmark_file_release(struct file *file)
+{
+	struct execmark_file *xf = execmark_file(file);
+
+	if (unlikely(test_bit(XM_FILE_DENIES_WRITE, &xf->flags)))
+		allow_write_access(file);
+	if ((file->f_mode & FMODE_WRITE) && S_ISREG(file_inode(file)->i_mode))
+		execmark_writer_gone(file_inode(file));
+}
+
+static int execmark_inode_alloc_security(struct inode *inode)
+{
+	execmark_inode_init(inode);
+	return 0;
 }
 
 /* Marks are set by CAP_MAC_ADMIN in the initial user namespace, well formed. */
@@ -176,7 +313,12 @@ static struct security_hook_list execmark_hooks[] __ro_after_init = {
 	LSM_HOOK_INIT(bprm_creds_for_exec, execmark_bprm_creds_for_exec),
 	LSM_HOOK_INIT(file_post_open, execmark_file_post_open),
 	LSM_HOOK_INIT(mmap_file, execmark_mmap_file),
+	LSM_HOOK_INIT(mmap_backing_file, execmark_mmap_backing_file),
 	LSM_HOOK_INIT(file_mprotect, execmark_file_mprotect),
+	LSM_HOOK_INIT(file_open, execmark_file_open),
+	LSM_HOOK_INIT(path_truncate, execmark_path_truncate),
+	LSM_HOOK_INIT(file_release, execmark_file_release),
+	LSM_HOOK_INIT(inode_alloc_security, execmark_inode_alloc_security),
 	LSM_HOOK_INIT(inode_setxattr, execmark_inode_setxattr),
 	LSM_HOOK_INIT(inode_removexattr, execmark_inode_removexattr),
 	LSM_HOOK_INIT(inode_post_setxattr, execmark_inode_post_setxattr),

@@ -3,22 +3,39 @@
  * execmark: the verdict on a file, and its per-inode cache.
  *
  * A file is trusted when its security.execmark is a well-formed mark whose
- * digest equals the digest of the file's whole content. The verdict is
- * cached in the blob of the inode that holds the content (the real inode
- * under overlayfs) together with the inode's i_version and the mark's
- * generation; it is reused only while both are unchanged and nobody can
- * write the file.
+ * digest equals the digest of the file's whole content.
+ *
+ * Under overlayfs a file has two inodes that matter: the one whose extended
+ * attributes the user's path shows (the metadata inode) and the one that
+ * holds the content (the data inode); elsewhere both are the same inode.
+ * The verdict is cached in the blob of the data inode, keyed by
+ *
+ *  - the metadata inode's mark generation, a number taken from one global
+ *    sequence when the inode is created and whenever its mark is set or
+ *    removed, so that no two inodes or mark versions ever share one;
+ *  - the data inode's writer generation, bumped whenever a file opened for
+ *    writing (or writably mapped) is released: that catches changes that
+ *    i_version does not, such as userfaultfd filling a tmpfs hole;
+ *  - the data inode's i_version.
+ *
+ * Only file systems whose i_version the kernel itself maintains get a cache
+ * (fs_tracks_changes()).
  */
 
 #include <crypto/sha2.h>
+#include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iversion.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/wait_bit.h>
 #include <linux/xattr.h>
 #include <uapi/linux/execmark.h>
@@ -28,44 +45,155 @@
 #define XM_CHUNK	(64 * 1024)
 
 /*
- * A seqcount-like protocol without a counter: the state is the sequence.
- * A writer (serialised by XM_INODE_BUSY) clears the state, stores the
- * cookie, then publishes the state; a reader that sees the same non-zero
- * state before and after reading the cookie read a matching pair.
+ * A task that finds another hashing the same inode waits for it while it
+ * makes progress: at least XM_HASH_PROGRESS bytes every XM_HASH_WAIT. A
+ * hasher that falls behind -- it runs at idle priority, or is stopped -- is
+ * left to itself: the waiter hashes the file on its own.
  */
-static int xm_cache_get(const struct xm_cache *c, u32 gen, u64 cookie)
-{
-	/* pairs with smp_store_release() in xm_cache_set() */
-	u64 state = smp_load_acquire(&c->state);
-	u64 ck;
+#define XM_HASH_WAIT		msecs_to_jiffies(20)
+#define XM_HASH_PROGRESS	XM_CHUNK
 
-	if (!state || (u32)(state >> 32) != gen)
-		return XM_NONE;
-	ck = READ_ONCE(c->cookie);
-	smp_rmb();	/* the cookie belongs to the state read above */
-	if (READ_ONCE(c->state) != state || ck != cookie)
-		return XM_NONE;
-	return state & XM_VERDICT_MASK;
+/* The source of mark generations; never wraps. */
+static atomic64_t gen_seq = ATOMIC64_INIT(0);
+
+/* What a cached verdict was computed under. */
+struct xm_key {
+	u64 gen;	/* mark generation of the metadata inode */
+	u32 wgen;	/* writer generation of the data inode */
+};
+
+/* The inodes of a file as the user's path shows it. */
+struct xm_view {
+	struct dentry *dentry;	/* the user's; the mark is read through it */
+	struct inode *data;	/* holds the content and the cache */
+	struct execmark_inode *dxi, *mxi;	/* data and metadata blobs */
+};
+
+static void view_of(struct file *file, struct xm_view *v)
+{
+	/* A backing file (mprotect under overlayfs) stands for its user path. */
+	struct dentry *dentry = file_user_path(file)->dentry;
+
+	v->dentry = dentry;
+	v->data = d_real_inode(dentry);
+	v->dxi = execmark_inode(v->data);
+	v->mxi = execmark_inode(d_inode(d_real(dentry, D_REAL_METADATA)));
 }
 
-static void xm_cache_set(struct xm_cache *c, u32 gen, u64 cookie, int verdict)
+static void key_of(const struct xm_view *v, struct xm_key *k)
 {
-	WRITE_ONCE(c->state, 0);
-	smp_wmb();	/* no reader pairs the old state with the new cookie */
-	WRITE_ONCE(c->cookie, cookie);
-	/* pairs with smp_load_acquire() in xm_cache_get() */
-	smp_store_release(&c->state, ((u64)gen << 32) | verdict);
+	k->gen = READ_ONCE(v->mxi->gen);
+	k->wgen = atomic_read(&v->dxi->wgen);
+	smp_rmb();	/* the key is read before the mark and the content */
+}
+
+static bool key_eq(const struct xm_key *a, const struct xm_key *b)
+{
+	return a->gen == b->gen && a->wgen == b->wgen;
+}
+
+/* Readers take no lock; fillers serialise on the seqlock's spinlock. */
+static int cache_get(struct xm_cache *c, const struct xm_key *k, u64 cookie)
+{
+	unsigned int seq;
+	int v;
+
+	do {
+		seq = read_seqbegin(&c->lock);
+		v = c->verdict;
+		if (c->gen != k->gen || c->wgen != k->wgen || c->cookie != cookie)
+			v = XM_NONE;
+	} while (read_seqretry(&c->lock, seq));
+	return v;
+}
+
+static void cache_set(struct xm_cache *c, const struct xm_key *k, u64 cookie,
+		      int verdict)
+{
+	write_seqlock(&c->lock);
+	c->gen = k->gen;
+	c->wgen = k->wgen;
+	c->cookie = cookie;
+	c->verdict = verdict;
+	write_sequnlock(&c->lock);
+}
+
+/**
+ * execmark_inode_init - set up the blob of a new inode
+ * @inode: the inode
+ */
+void execmark_inode_init(struct inode *inode)
+{
+	struct execmark_inode *xi = execmark_inode(inode);
+
+	if (!xi)
+		return;
+	seqlock_init(&xi->cache.lock);
+	xi->gen = atomic64_inc_return(&gen_seq);
+}
+
+/**
+ * execmark_mark_changed - a mark was set or removed: drop cached verdicts
+ * @inode: the inode whose security.execmark changed
+ */
+void execmark_mark_changed(struct inode *inode)
+{
+	struct execmark_inode *xi = execmark_inode(inode);
+
+	if (xi)
+		WRITE_ONCE(xi->gen, atomic64_inc_return(&gen_seq));
+}
+
+/**
+ * execmark_writer_gone - a file that could write @inode was released
+ * @inode: its inode
+ *
+ * Drops the cached verdict, and makes a verification that overlapped the
+ * writer's life discard its result.
+ */
+void execmark_writer_gone(struct inode *inode)
+{
+	struct execmark_inode *xi = execmark_inode(inode);
+
+	if (xi)
+		atomic_inc(&xi->wgen);
+}
+
+/*
+ * File systems whose i_version the kernel maintains on every change of
+ * content: tmpfs (and the initramfs root when it is tmpfs), recognised by
+ * its mapping, and these, by name. SB_I_VERSION alone is not enough:
+ * "mount -o iversion" sets it on any file system (NFS, 9p, ramfs...),
+ * whose i_version then never moves.
+ */
+static const char *const iversion_fs[] = { "ext4", "xfs", "btrfs" };
+
+static bool fs_tracks_changes(const struct inode *inode)
+{
+	const struct super_block *sb = inode->i_sb;
+	unsigned int i;
+
+	if (!(sb->s_flags & SB_I_VERSION))
+		return false;
+	if (shmem_mapping(inode->i_mapping))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(iversion_fs); i++)
+		if (!strcmp(sb->s_type->name, iversion_fs[i]))
+			return true;
+	return false;
 }
 
 /*
  * The kernel vouches only for content it stores itself and whose changes it
  * sees: not for anonymous files (memfd, shm), FUSE, file systems mounted in
  * a user namespace or by an untrusted mounter, or file systems with neither
- * a local block device nor a kernel-managed i_version (network and pseudo
- * file systems).
+ * a local block device nor a kernel-maintained i_version (network and
+ * pseudo file systems).
  */
-static bool fs_unverifiable(const struct super_block *sb)
+static bool fs_unverifiable(const struct inode *inode)
 {
+	const struct super_block *sb = inode->i_sb;
+
 	if (sb->s_flags & SB_KERNMOUNT)
 		return true;
 	if (sb->s_user_ns != &init_user_ns)
@@ -80,7 +208,7 @@ static bool fs_unverifiable(const struct super_block *sb)
 	 */
 	if (sb->s_iflags & SB_I_IMA_UNVERIFIABLE_SIGNATURE)
 		return true;
-	return !(sb->s_flags & SB_I_VERSION) && !sb->s_bdev;
+	return !sb->s_bdev && !fs_tracks_changes(inode);
 }
 
 static bool has_writers(struct inode *inode)
@@ -128,12 +256,20 @@ static void hash_final(union xm_hash_ctx *ctx, int algo, u8 *out)
 /*
  * hash_file - digest of the whole content of a file
  * @file: the file
+ * @data: the inode that holds its content
  * @algo: enum hash_algo, one of the mark's
  * @digest: where the digest goes
  *
- * Return: 0 or -errno.
+ * @progress: where to publish the bytes hashed so far, or NULL
+ *
+ * Reads up to the size of @data, which is the size of the content even
+ * when @file is an overlay file whose own size is stale, then makes sure
+ * nothing follows.
+ *
+ * Return: 0, -EAGAIN when the size changed while it was read, or -errno.
  */
-static int hash_file(struct file *file, int algo, u8 *digest)
+static int hash_file(struct file *file, struct inode *data, int algo, u8 *digest,
+		     unsigned long *progress)
 {
 	union xm_hash_ctx ctx;
 	struct file *f = file;
@@ -160,20 +296,29 @@ static int hash_file(struct file *file, int algo, u8 *digest)
 	}
 
 	hash_init(&ctx, algo);
-	size = i_size_read(file_inode(f));
+	size = i_size_read(data);
 	while (pos < size) {
 		ssize_t n = __kernel_read(f, buf, min_t(loff_t, bufsize, size - pos), &pos);
 
 		if (n <= 0) {
-			ret = n ? n : -EIO;	/* shrank while read */
+			ret = n ? n : -EAGAIN;	/* shrank while read */
 			break;
 		}
 		hash_update(&ctx, algo, buf, n);
+		if (progress)
+			WRITE_ONCE(*progress, pos);
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
 		cond_resched();
+	}
+	/* More content than was hashed: never call that trusted. */
+	if (!ret) {
+		ssize_t n = __kernel_read(f, buf, 1, &pos);
+
+		if (n)
+			ret = n < 0 ? n : -EAGAIN;
 	}
 	hash_final(&ctx, algo, digest);
 	xm_stat_add(hashes, 1);
@@ -186,15 +331,16 @@ out:
 }
 
 /* Read the mark and hash the content: the verdict, uncached. */
-static int compute(struct file *file)
+static int compute(struct file *file, const struct xm_view *v,
+		   unsigned long *progress)
 {
-	struct dentry *dentry = file->f_path.dentry;
 	struct execmark_mark mark;
 	u8 digest[EXECMARK_MAX_DIGEST];
 	unsigned int dsize;
 	ssize_t len;
+	int ret;
 
-	len = __vfs_getxattr(dentry, d_inode(dentry), EXECMARK_XATTR_NAME,
+	len = __vfs_getxattr(v->dentry, d_inode(v->dentry), EXECMARK_XATTR_NAME,
 			     &mark, sizeof(mark));
 	if (len == -ENODATA || len == -EOPNOTSUPP)
 		return XM_UNMARKED;
@@ -205,38 +351,88 @@ static int compute(struct file *file)
 	dsize = execmark_mark_valid(&mark, len);
 	if (!dsize)
 		return XM_CORRUPT;
-	if (hash_file(file, mark.algo, digest))
+	ret = hash_file(file, v->data, mark.algo, digest, progress);
+	if (ret == -EAGAIN)
+		return XM_MISMATCH;	/* the content changed under the hash */
+	if (ret)
 		return XM_ERROR;
 	return memcmp(digest, mark.digest, dsize) ? XM_MISMATCH : XM_TRUSTED;
 }
 
 /*
- * The mark's generation. Under overlayfs the mark is read through the
- * overlay inode while the content (and the cache) is the real inode's: a
- * mark changed through the overlay bumps the overlay inode, one changed on
- * the layer bumps the real inode. Both only grow, so their sum changes
- * whenever either does.
+ * Without a cache (no kernel-maintained i_version) the content still must
+ * hold still while it is hashed: the same size, ctime, writer generation
+ * and no writer, before and after.
  */
-static u32 mark_gen(struct file *file, struct execmark_inode *xi)
+static int verify_uncached(struct file *file, const struct xm_view *v)
 {
-	struct execmark_inode *oxi = execmark_inode(file_inode(file));
-	u32 gen = atomic_read(&xi->gen);
+	struct timespec64 ctime = inode_get_ctime(v->data);
+	loff_t size = i_size_read(v->data);
+	u32 wgen = v->dxi ? atomic_read(&v->dxi->wgen) : 0;
+	struct timespec64 now;
+	int verdict;
 
-	if (oxi && oxi != xi)
-		gen += atomic_read(&oxi->gen);
-	return gen;
+	smp_rmb();	/* sampled before the content is read */
+	verdict = compute(file, v, NULL);
+	if (verdict != XM_TRUSTED)
+		return verdict;
+	now = inode_get_ctime(v->data);
+	if (!timespec64_equal(&ctime, &now) || size != i_size_read(v->data) ||
+	    (v->dxi && wgen != atomic_read(&v->dxi->wgen)) || has_writers(v->data))
+		return XM_MISMATCH;
+	return verdict;
 }
 
-/**
- * execmark_mark_changed - a mark was set or removed: drop cached verdicts
- * @inode: the inode whose security.execmark changed
- */
-void execmark_mark_changed(struct inode *inode)
+/* Hash, and cache the verdict if nothing changed from start to end. */
+static int verify_and_cache(struct file *file, const struct xm_view *v,
+			    bool owner)
 {
-	struct execmark_inode *xi = execmark_inode(inode);
+	struct xm_key before, after;
+	u64 cookie;
+	int verdict;
 
-	if (xi)
-		atomic_inc(&xi->gen);
+	key_of(v, &before);
+	cookie = inode_query_iversion(v->data);
+	if (owner)
+		WRITE_ONCE(v->dxi->hashed, 0);
+	verdict = compute(file, v, owner ? &v->dxi->hashed : NULL);
+	key_of(v, &after);
+	if (!key_eq(&before, &after) || !inode_eq_iversion(v->data, cookie) ||
+	    has_writers(v->data)) {
+		if (verdict == XM_TRUSTED)
+			verdict = XM_MISMATCH;
+	} else if (verdict != XM_ERROR) {
+		cache_set(&v->dxi->cache, &before, cookie, verdict);
+	}
+	return verdict;
+}
+
+static int cached(const struct xm_view *v)
+{
+	struct xm_key k;
+
+	key_of(v, &k);
+	return cache_get(&v->dxi->cache, &k, inode_peek_iversion(v->data));
+}
+
+/*
+ * Wait for the owner of XM_INODE_BUSY while it makes progress.
+ * Return: 0 when the owner is done or stalled, -EINTR when killed.
+ */
+static int wait_for_hasher(struct execmark_inode *xi)
+{
+	unsigned long seen = READ_ONCE(xi->hashed), now;
+
+	while (wait_on_bit_timeout(&xi->flags, XM_INODE_BUSY, TASK_KILLABLE,
+				   XM_HASH_WAIT)) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		now = READ_ONCE(xi->hashed);
+		if (now - seen < XM_HASH_PROGRESS)
+			break;
+		seen = now;
+	}
+	return 0;
 }
 
 /**
@@ -245,52 +441,47 @@ void execmark_mark_changed(struct inode *inode)
  * @cached_only: do not read the file (mprotect runs under the mmap lock)
  *
  * Concurrent first checks of one inode hash it once: the others wait for
- * the first and take its cached verdict.
+ * the first, as long as it makes progress (wait_for_hasher()); past that
+ * they hash the file themselves, and whichever finishes first fills the
+ * cache.
  *
  * Return: XM_TRUSTED or the reason of a denial.
  */
 int execmark_verdict(struct file *file, bool cached_only)
 {
-	struct inode *inode = d_real_inode(file->f_path.dentry);
-	struct execmark_inode *xi = execmark_inode(inode);
-	u32 gen;
-	u64 cookie;
-	int v;
+	struct xm_view v;
+	bool owner;
+	int verdict;
 
-	if (fs_unverifiable(inode->i_sb) || has_writers(inode))
+	view_of(file, &v);
+	if (has_writers(v.data))
 		return XM_UNVERIFIABLE;
-	if (!xi || !IS_I_VERSION(inode))	/* no change detection: no cache */
-		return cached_only ? XM_UNVERIFIABLE : compute(file);
-
-	v = xm_cache_get(&xi->cache, mark_gen(file, xi), inode_peek_iversion(inode));
-	if (v != XM_NONE || cached_only)
-		goto hit;
-
-	if (wait_on_bit_lock(&xi->flags, XM_INODE_BUSY, TASK_KILLABLE))
-		return XM_ERROR;
-	gen = mark_gen(file, xi);
-	v = xm_cache_get(&xi->cache, gen, inode_peek_iversion(inode));
-	if (v == XM_NONE) {
-		smp_rmb();	/* read gen before the mark */
-		cookie = inode_query_iversion(inode);
-		v = compute(file);
-		/* Cache only what held from start to end. */
-		if (mark_gen(file, xi) != gen || !inode_eq_iversion(inode, cookie) ||
-		    has_writers(inode)) {
-			if (v == XM_TRUSTED)
-				v = XM_MISMATCH;
-		} else if (v != XM_ERROR) {
-			xm_cache_set(&xi->cache, gen, cookie, v);
-		}
-		clear_and_wake_up_bit(XM_INODE_BUSY, &xi->flags);
-		return v;
+	/* Only verifiable inodes ever have a cached verdict. */
+	if (likely(v.dxi && v.mxi && IS_I_VERSION(v.data))) {
+		verdict = cached(&v);
+		if (verdict != XM_NONE)
+			goto hit;
 	}
-	clear_and_wake_up_bit(XM_INODE_BUSY, &xi->flags);
+	if (cached_only || fs_unverifiable(v.data))
+		return XM_UNVERIFIABLE;
+	if (!v.dxi || !v.mxi || !fs_tracks_changes(v.data))
+		return verify_uncached(file, &v);
+
+	owner = !test_and_set_bit_lock(XM_INODE_BUSY, &v.dxi->flags);
+	if (!owner) {
+		if (wait_for_hasher(v.dxi))
+			return XM_ERROR;
+		verdict = cached(&v);
+		if (verdict != XM_NONE)
+			goto hit;
+	}
+	verdict = verify_and_cache(file, &v, owner);
+	if (owner)
+		clear_and_wake_up_bit(XM_INODE_BUSY, &v.dxi->flags);
+	return verdict;
 hit:
-	if (v == XM_NONE)
-		return XM_UNVERIFIABLE;	/* cached_only and nothing cached */
 	xm_stat_add(cache_hits, 1);
-	return v;
+	return verdict;
 }
 
 #ifdef CONFIG_SECURITY_EXECMARK_KUNIT_TEST
@@ -347,31 +538,27 @@ static struct kunit_suite mark_test_suite = {
 static void cache_test(struct kunit *test)
 {
 	struct xm_cache c = {};
+	struct xm_key k1 = { .gen = 1, .wgen = 0 }, k2 = { .gen = 2, .wgen = 0 };
+	struct xm_key w1 = { .gen = 1, .wgen = 1 }, big = { .gen = U64_MAX, .wgen = U32_MAX };
 	int v;
 
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 0), XM_NONE);
+	seqlock_init(&c.lock);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 0), XM_NONE);
 
-	xm_cache_set(&c, 1, 10, XM_TRUSTED);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 10), XM_TRUSTED);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 2, 10), XM_NONE);	/* mark changed */
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 11), XM_NONE);	/* content changed */
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 10), XM_NONE);
+	cache_set(&c, &k1, 10, XM_TRUSTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 10), XM_TRUSTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k2, 10), XM_NONE);	/* mark changed */
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &w1, 10), XM_NONE);	/* a writer went */
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 11), XM_NONE);	/* content changed */
 
 	/* Re-verified after a change: the new verdict replaces the old. */
-	xm_cache_set(&c, 1, 11, XM_MISMATCH);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 11), XM_MISMATCH);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 1, 10), XM_NONE);
-
-	/* Generation 0, and the generation at its wrap. */
-	xm_cache_set(&c, 0, 5, XM_UNMARKED);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 5), XM_UNMARKED);
-	xm_cache_set(&c, U32_MAX, 5, XM_CORRUPT);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, U32_MAX, 5), XM_CORRUPT);
-	KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 0, 5), XM_NONE);
+	cache_set(&c, &k1, 11, XM_MISMATCH);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 11), XM_MISMATCH);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 10), XM_NONE);
 
 	for (v = XM_TRUSTED; v <= XM_ERROR; v++) {
-		xm_cache_set(&c, 7, U64_MAX, v);
-		KUNIT_EXPECT_EQ(test, xm_cache_get(&c, 7, U64_MAX), v);
+		cache_set(&c, &big, U64_MAX, v);
+		KUNIT_EXPECT_EQ(test, cache_get(&c, &big, U64_MAX), v);
 	}
 }
 
