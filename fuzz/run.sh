@@ -4,7 +4,7 @@
 # Run the fuzz harnesses built in OUTDIR: run.sh fuzz|check OUTDIR NAME...
 #
 #   fuzz   each harness to FUZZ_RUNS executions (default 10,000,000), for
-#          at most FUZZ_SECONDS (default 1800); prints per harness the
+#          at most FUZZ_SECONDS (default 3600); prints per harness the
 #          executions, exec/s and crashes, and fails unless every harness
 #          ran all its executions without a crash, leak, timeout or UB.
 #   check  each harness for FUZZ_SECONDS; prints one TAP result per
@@ -24,7 +24,7 @@ out=$2/$1
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 runs=${FUZZ_RUNS:-10000000}
-secs=${FUZZ_SECONDS:-1800}
+secs=${FUZZ_SECONDS:-3600}
 jobs=${FUZZ_JOBS:-2}
 
 run_one() {
