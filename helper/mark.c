@@ -64,8 +64,15 @@ void mark_file(struct marker *m, struct job *j, const struct algo *a,
 		return;
 	}
 	if (ret) {
+		struct execmark_mark cur;
+		enum mark_state state;
+
+		/* A file system without marks says so rather than without leases. */
 		j->result = MARK_FAILED;
-		job_fail(j, "lease", -ret);
+		if (mark_read(j->fd, &cur, &state) == -ENOTSUP)
+			job_fail(j, "setting", ENOTSUP);
+		else
+			job_fail(j, "lease", -ret);
 		return;
 	}
 	pthread_rwlock_rdlock(lock);

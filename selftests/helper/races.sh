@@ -5,13 +5,15 @@
 # Sourced by run.sh, which defines what it uses (lib.sh).
 
 # races_suite DIR LABEL: on the file system of DIR
+# The writers start 1 s after the command; it hashes 8 MiB at 300 ms per MiB,
+# so that a slow start (a loaded VM) still has the writer come mid-hash.
 races_suite() {
 	D=$1
 	L=$2
 	# A writer racing the hash: reported, not marked, exit 1.
 	dd if=/dev/zero of="$D/racy" bs=1048576 count=8 2>/dev/null
-	(sleep 0.3; printf 'x' >>"$D/racy") &
-	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" mark "$D/racy"
+	(sleep 1; printf 'x' >>"$D/racy") &
+	EXECMARK_TEST_HASH_DELAY_MS=300 run "$E" mark "$D/racy"
 	wait
 	check "$L: a file appended to while hashed is not marked, exit 1" eval '
 		rc_is 1 && err_has "$D/racy: changed while hashing, not marked" &&
@@ -19,8 +21,8 @@ races_suite() {
 	dd if=/dev/zero of="$D/racy" bs=1048576 count=8 conv=notrunc 2>/dev/null
 	chmod 755 "$D/racy"
 	"$E" mark "$D/racy" 2>/dev/null
-	(sleep 0.3; printf 'y' | dd of="$D/racy" bs=1 seek=100 conv=notrunc 2>/dev/null) &
-	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" verify "$D/racy"
+	(sleep 1; printf 'y' | dd of="$D/racy" bs=1 seek=100 conv=notrunc 2>/dev/null) &
+	EXECMARK_TEST_HASH_DELAY_MS=300 run "$E" verify "$D/racy"
 	wait
 	check "$L: verify of a file rewritten while hashed is an error" eval '
 		rc_is 2 && err_has "$D/racy: changed while hashing, not verified"'
@@ -33,7 +35,7 @@ races_suite() {
 	mw=$!
 	t=0
 	while [ ! -s "$W/mapped" ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
-	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" mark "$D/mapped"
+	EXECMARK_TEST_HASH_DELAY_MS=300 run "$E" mark "$D/mapped"
 	kill $mw 2>/dev/null
 	wait $mw 2>/dev/null
 	check "$L: item 7: a file written through a shared writable mapping is not marked" eval '
@@ -45,8 +47,8 @@ races_suite() {
 	check "$L: item 7: a file open for writing is not marked" eval '
 		rc_is 1 && err_has "open for writing or mapped writable, not marked" &&
 		[ "$(mark_of "$D/mapped")" = none ]'
-	(sleep 0.3; printf 'x' >>"$D/mapped") &
-	EXECMARK_TEST_HASH_DELAY_MS=100 run "$E" mark "$D/mapped"
+	(sleep 1; printf 'x' >>"$D/mapped") &
+	EXECMARK_TEST_HASH_DELAY_MS=300 run "$E" mark "$D/mapped"
 	wait
 	check "$L: item 7: a writer opening it while hashed breaks the lease: not marked" eval '
 		rc_is 1 && err_has "$D/mapped: changed while hashing, not marked" &&
