@@ -62,9 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (bufsize >= need)
 			fuzz_assert(n == len + 2 && buf[n - 1] == '"' &&
 				    !memcmp(buf + 1, s, len), "quoted string altered");
-		else	/* cut: the closing quote may be missing */
-			fuzz_assert(n == 0 || !memcmp(buf + 1, s, n - 1),
-				    "cut quoted string is not a prefix");
+		else	/* cut: still quoted, a prefix; empty if not even "" fits */
+			fuzz_assert(bufsize < 3 ? n == 0 :
+				    n == bufsize - 1 && buf[n - 1] == '"' &&
+				    !memcmp(buf + 1, s, n - 2),
+				    "cut quoted string is not a quoted prefix: %s", buf);
 	} else {
 		fuzz_assert(n % 2 == 0, "hex of odd length %zu", n);
 		for (i = 0; i < n; i += 2) {

@@ -22,7 +22,9 @@
  * @len: its length
  *
  * In double quotes when it has only printable characters other than '"'
- * and space, otherwise as uppercase hex without quotes.
+ * and space, otherwise as uppercase hex without quotes. Output that does
+ * not fit is cut, but stays well formed: quoted output keeps its closing
+ * quote, hex output whole pairs.
  *
  * Return: the length written, without the NUL.
  */
@@ -40,8 +42,17 @@ static inline size_t xm_encode_untrusted(char *buf, size_t size,
 			break;
 		}
 	}
-	if (plain)
+	if (plain) {
+		/* Cut to fit, the closing quote kept: "" and a NUL at least. */
+		if (size < 3) {
+			if (size)
+				buf[0] = '\0';
+			return 0;
+		}
+		if (len > size - 3)
+			len = size - 3;
 		return scnprintf(buf, size, "\"%.*s\"", (int)len, s);
+	}
 	if (!size)
 		return 0;
 	for (i = 0; i < len && n + 2 < size; i++) {

@@ -314,6 +314,11 @@ static void encode_test(struct kunit *test)
 	/* A short buffer holds whole hex pairs and a NUL. */
 	KUNIT_EXPECT_EQ(test, xm_encode_untrusted(buf, 6, "a b c", 5), 4);
 	KUNIT_EXPECT_STREQ(test, buf, "6120");
+	/* A short buffer keeps the closing quote. */
+	KUNIT_EXPECT_EQ(test, xm_encode_untrusted(buf, 5, "abcdef", 6), 4);
+	KUNIT_EXPECT_STREQ(test, buf, "\"ab\"");
+	KUNIT_EXPECT_EQ(test, xm_encode_untrusted(buf, 2, "abcdef", 6), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "");
 }
 
 static void names_test(struct kunit *test)
