@@ -9,9 +9,11 @@
  * a buffer of its own exact size. Properties:
  *
  * - the parser agrees with spec_parse(), this file's reading of the format
- *   that Documentation/helper.rst gives (sha256sum, sha384sum and sha512sum
- *   lines; hex in either case; "  " or " *"; a name escaped the coreutils
- *   way when the line starts with a backslash; anything else malformed);
+ *   that Documentation/helper.rst gives (what sha256sum -c reads: sha256sum,
+ *   sha384sum and sha512sum lines; hex in either case; "  ", " *" or one
+ *   space; the BSD "SHA256 (NAME) = HEX" of --tag; a carriage return at
+ *   the end ignored; a name escaped the coreutils way when the line starts
+ *   with a backslash; anything else malformed);
  * - what export writes for a parsed line is one line, and it parses back to
  *   the same algorithm, digest and name.
  */
@@ -32,16 +34,75 @@ static int hexval(char c)
 	return -1;
 }
 
-/* The format as documented: the size of the digest, 0 if malformed. */
+/* @line[@from, @to) unescaped into @name when @escaped: false if malformed. */
+static bool spec_unescape(const char *line, size_t from, size_t to, bool escaped,
+		      char *name, size_t *namelen)
+{
+	*namelen = 0;
+	for (size_t i = from; i < to; i++) {
+		char c = line[i];
+
+		if (escaped && c == '\\') {
+			if (++i == to)
+				return false;
+			if (line[i] == '\\')
+				c = '\\';
+			else if (line[i] == 'n')
+				c = '\n';
+			else if (line[i] == 'r')
+				c = '\r';
+			else
+				return false;
+		}
+		name[(*namelen)++] = c;
+	}
+	return *namelen > 0;
+}
+
+/*
+ * The format as documented: the size of the digest, 0 if malformed. A
+ * carriage return ending the line is no part of it; then either
+ * "HEX" + " " + optional ' ' or '*' + NAME, or "SHA<bits> (" + NAME +
+ * ") = " + HEX where HEX is the rest of the line and has bits/4 digits.
+ */
 static size_t spec_parse(const char *line, size_t len, unsigned char *digest,
 			 char *name, size_t *namelen)
 {
-	size_t i = 0, n = 0, dsize;
-	bool escaped = len && line[0] == '\\';
+	size_t i, n = 0, dsize, from, to;
+	bool escaped;
 
 	if (memchr(line, '\0', len))
 		return 0;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	escaped = len > 0 && line[0] == '\\';
 	i = escaped;
+	if (len - i > 8 && !memcmp(line + i, "SHA", 3) && line[i + 6] == ' ' &&
+	    line[i + 7] == '(') {
+		/* BSD: the digest is the tail of the line. */
+		if (!memcmp(line + i + 3, "256", 3))
+			dsize = 32;
+		else if (!memcmp(line + i + 3, "384", 3))
+			dsize = 48;
+		else if (!memcmp(line + i + 3, "512", 3))
+			dsize = 64;
+		else
+			return 0;
+		from = i + 8;
+		if (len < from + 4 + 2 * dsize)
+			return 0;
+		to = len - 2 * dsize - 4;
+		if (line[to] != ')' || line[to + 1] != ' ' || line[to + 2] != '=' ||
+		    line[to + 3] != ' ')
+			return 0;
+		for (size_t k = to + 4; k < len; k++)
+			if (hexval(line[k]) < 0)
+				return 0;
+		for (size_t k = 0; k < dsize; k++)
+			digest[k] = hexval(line[to + 4 + 2 * k]) << 4 |
+				    hexval(line[to + 5 + 2 * k]);
+		return spec_unescape(line, from, to, escaped, name, namelen) ? dsize : 0;
+	}
 	while (i + n < len && hexval(line[i + n]) >= 0)
 		n++;
 	if (n != 64 && n != 96 && n != 128)
@@ -50,28 +111,12 @@ static size_t spec_parse(const char *line, size_t len, unsigned char *digest,
 	for (size_t k = 0; k < dsize; k++)
 		digest[k] = hexval(line[i + 2 * k]) << 4 | hexval(line[i + 2 * k + 1]);
 	i += n;
-	if (len - i < 3 || line[i] != ' ' || (line[i + 1] != ' ' && line[i + 1] != '*'))
+	if (i == len || line[i] != ' ')
 		return 0;
-	i += 2;
-	*namelen = 0;
-	for (; i < len; i++) {
-		char c = line[i];
-
-		if (escaped && c == '\\') {
-			if (++i == len)
-				return 0;
-			if (line[i] == '\\')
-				c = '\\';
-			else if (line[i] == 'n')
-				c = '\n';
-			else if (line[i] == 'r')
-				c = '\r';
-			else
-				return 0;
-		}
-		name[(*namelen)++] = c;
-	}
-	return *namelen ? dsize : 0;
+	i++;
+	if (i < len && (line[i] == ' ' || line[i] == '*'))
+		i++;
+	return spec_unescape(line, i, len, escaped, name, namelen) ? dsize : 0;
 }
 
 static void check_line(const char *data, size_t len)

@@ -2,6 +2,7 @@
 /*
  * execmark: administer execmark marks, mode and denial events.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,15 +33,41 @@ static int usage(FILE *f)
 	return f == stdout ? EXIT_OK : EXIT_ERROR;
 }
 
+/*
+ * What a command wrote to standard output is flushed and closed here, for
+ * every command: a write that fails (a full disk, /dev/full, a closed pipe
+ * reader) is an error, exit status 2, not a silent loss. A command that
+ * checked its output itself and failed has said so already.
+ */
+static int close_stdout(int ret)
+{
+	bool seen = ferror(stdout);
+	int err = 0;
+
+	if (fflush(stdout))
+		err = errno;
+	if (fclose(stdout) && !err)
+		err = errno;
+	if (!err && !seen)
+		return ret;
+	if (!(seen && ret == EXIT_ERROR)) {
+		if (err)
+			warnmsg("standard output: write error: %s", strerror(err));
+		else
+			warnmsg("standard output: write error");
+	}
+	return EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return usage(stdout);
+		return close_stdout(usage(stdout));
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return close_stdout(commands[i].fn(argc - 1, argv + 1));
 	warnmsg("unknown command: %s", argv[1]);
 	return usage(stderr);
 }

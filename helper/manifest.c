@@ -4,7 +4,9 @@
  * sha256sum (sha384sum, sha512sum): one "HEXDIGEST  PATH" line per file. A
  * name containing a backslash, a newline or a carriage return is written
  * with those escaped as \\, \n and \r, and the line then starts with a
- * backslash (the rule of GNU coreutils 9).
+ * backslash (the rule of GNU coreutils 9). Apply also reads the other
+ * lines that sha256sum -c accepts: CRLF line ends, one space between digest
+ * and name, and the BSD form of --tag, "SHA256 (NAME) = HEXDIGEST".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -222,31 +224,88 @@ static void apply_done(void *ctx, struct job *j)
 	mark_count(&c->marker, j);
 }
 
+static size_t hex_span(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') ||
+	       (s[n] >= 'A' && s[n] <= 'F'))
+		n++;
+	return n;
+}
+
+/*
+ * The BSD form that sha256sum --tag writes, "SHA256 (NAME) = HEXDIGEST"
+ * (SHA384, SHA512), in @s up to @end: the digest is the end of the line and
+ * the name what lies between "TAG (" and the ") = " before it. Returns the
+ * name, ended in place, or NULL.
+ */
+static char *parse_tag(char *s, char *end, struct manifest_entry *e)
+{
+	static const struct { const char *tag; unsigned int size; } tags[] = {
+		{ "SHA256 (", 32 }, { "SHA384 (", 48 }, { "SHA512 (", 64 },
+	};
+	char *name = NULL, *hex;
+	size_t n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(tags); i++) {
+		if (!strncmp(s, tags[i].tag, strlen(tags[i].tag))) {
+			name = s + strlen(tags[i].tag);
+			e->algo = algo_by_size(tags[i].size);
+			break;
+		}
+	}
+	if (!name || !e->algo)
+		return NULL;
+	n = 2 * e->algo->size;
+	/* At least one byte of name, ") = " and the digest. */
+	if ((size_t)(end - name) < 1 + 4 + n)
+		return NULL;
+	hex = end - n;
+	if (memcmp(hex - 4, ") = ", 4) || hex_span(hex) != n)
+		return NULL;
+	hex_decode(e->digest, hex, n);
+	hex[-4] = '\0';
+	return name;
+}
+
 /*
  * Parse one manifest line (without its newline) of @len bytes into @e and
  * return the file name, unescaped in place; NULL if the line is malformed.
- * @line[@len] must be '\0'.
+ * @line[@len] must be '\0'. The forms are those sha256sum -c reads: an
+ * optional carriage return at the end (CRLF line ends), then
+ * "HEXDIGEST  NAME", "HEXDIGEST *NAME" or "HEXDIGEST NAME", or the BSD
+ * "SHA256 (NAME) = HEXDIGEST" (SHA384, SHA512); a line that starts with a
+ * backslash has its name escaped (\\, \n, \r).
  */
 char *manifest_parse_line(char *line, size_t len, struct manifest_entry *e)
 {
-	bool escaped = line[0] == '\\';
-	char *hex = line + escaped, *name, *in, *out;
-	size_t n = 0;
+	bool escaped;
+	char *hex, *name, *in, *out;
+	size_t n;
 
 	if (strlen(line) != len)	/* a NUL byte */
 		return NULL;
-	while ((hex[n] >= '0' && hex[n] <= '9') ||
-	       (hex[n] >= 'a' && hex[n] <= 'f') ||
-	       (hex[n] >= 'A' && hex[n] <= 'F'))
-		n++;
-	e->algo = n % 2 ? NULL : algo_by_size(n / 2);
-	if (!e->algo || hex[n] != ' ' ||
-	    (hex[n + 1] != ' ' && hex[n + 1] != '*') || !hex[n + 2])
-		return NULL;
-	hex_decode(e->digest, hex, n);
-	name = hex + n + 2;
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	escaped = line[0] == '\\';
+	hex = line + escaped;
+	n = hex_span(hex);
+	if (!n) {
+		name = parse_tag(hex, line + len, e);
+		if (!name)
+			return NULL;
+	} else {
+		e->algo = n % 2 ? NULL : algo_by_size(n / 2);
+		if (!e->algo || hex[n] != ' ')
+			return NULL;
+		hex_decode(e->digest, hex, n);
+		name = hex + n + 1;
+		if (*name == ' ' || *name == '*')
+			name++;
+	}
 	if (!escaped)
-		return name;
+		return *name ? name : NULL;
 	for (in = out = name; *in; in++) {
 		if (*in == '\\') {
 			in++;
@@ -271,6 +330,9 @@ static const char apply_usage[] =
 "Mark each file listed in the manifest FILE (default: standard input) if,\n"
 "and only if, its current content matches the listed digest. The digest's\n"
 "length selects the algorithm: 64 hex digits sha256, 96 sha384, 128 sha512.\n"
+"Lines are those sha256sum -c reads: \"HEXDIGEST  PATH\" (also \" *\" or one\n"
+"space), \"SHA256 (PATH) = HEXDIGEST\" (--tag; SHA384, SHA512), CRLF or LF,\n"
+"names escaped as sha256sum escapes them.\n"
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
 "  -h, --help        show this help\n";
 
@@ -316,10 +378,11 @@ static int manifest_apply(int argc, char **argv)
 		lineno++;
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		path = len ? manifest_parse_line(line, len, &e) : NULL;
+		/* An empty line (CRLF or not) is ignored. */
+		if (!len || (len == 1 && line[0] == '\r'))
+			continue;
+		path = manifest_parse_line(line, len, &e);
 		if (!path) {
-			if (!len)	/* an empty line is ignored */
-				continue;
 			char *where = xasprintf("%s:%lu", name, lineno);
 
 			warn_path(where, "malformed line");

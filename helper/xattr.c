@@ -3,8 +3,12 @@
  * execmark helper: reading, writing and removing security.execmark.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "xattr.h"
@@ -65,12 +69,41 @@ int mark_remove(int fd)
 	return errno == ENODATA ? 1 : -errno;
 }
 
+/*
+ * The immutable (chattr +i) or append-only (chattr +a) attribute of @path,
+ * which make the kernel refuse any change of an extended attribute with
+ * EPERM, even to root: "immutable", "append-only" or NULL.
+ */
+static const char *inode_flag(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int flags = 0;
+	const char *what = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
+		if (flags & FS_IMMUTABLE_FL)
+			what = "immutable";
+		else if (flags & FS_APPEND_FL)
+			what = "append-only";
+	}
+	close(fd);
+	return what;
+}
+
 /* Say why @action ("reading", "setting", "removing") of @path's mark failed. */
 void mark_warn(const char *path, int err, const char *action)
 {
+	const char *flag;
+
 	if (err == ENOTSUP || err == EOPNOTSUPP)
 		warn_path(path, "file system does not support %s extended attributes",
 			  EXECMARK_XATTR_NAME);
+	else if (err == EPERM && strcmp(action, "reading") && (flag = inode_flag(path)))
+		warn_path(path, "%s %s: the file is %s (chattr +%c); 'chattr -%c' first",
+			  action, EXECMARK_XATTR_NAME, flag, *flag == 'i' ? 'i' : 'a',
+			  *flag == 'i' ? 'i' : 'a');
 	else if (err == EPERM && strcmp(action, "reading"))
 		warn_path(path, "permission denied %s %s (needs CAP_MAC_ADMIN / root in the initial user namespace)",
 			  action, EXECMARK_XATTR_NAME);

@@ -72,7 +72,7 @@ manifest_suite() {
 		printf '%s  %s\n' "$good" "$D/m-a"			# 1 good
 		printf '%s  %s\n' "g${good#?}" "$D/m-a"			# 2 bad hex
 		printf '%s  %s\n' "${good#?}" "$D/m-a"			# 3 63 digits
-		printf '%s %s\n' "$good" "$D/m-a"			# 4 one space
+		printf 'SHA256 (%s) = %s\n' "$D/m-a" "${good#?}"	# 4 tag, 63 digits
 		printf '%s  \n' "$good"					# 5 no name
 		printf '\\%s  %s\\t\n' "$good" "$D/m-a"			# 6 bad escape
 		printf '\n'						# 7 empty: ignored
@@ -116,5 +116,41 @@ manifest_suite() {
 		err_has "marked 0 files" && err_has "3 conflicting lines" &&
 		[ "$(mark_of "$D/dup")" = none ]'
 	rm -f "$D/dup" "$D/dup-link" "$D/m-dup" "$D/m-same"
+
+	# Issue 12 item 11: apply reads what sha256sum -c reads: CRLF, one
+	# space, the BSD form of --tag (also escaped), escaped names.
+	"$E" unmark -r "$O" 2>/dev/null
+	{
+		printf '%s %s\r\n' "$(digest sha256sum "$O/with space")" "$O/with space"
+		printf 'SHA256 (%s) = %s\n' "$O/-leading-dash" "$(digest sha256sum "$O/-leading-dash")"
+		printf '\\SHA512 (%s) = %s\r\n' "$O/back\\\\slash" "$(digest sha512sum "$O/back\\slash")"
+		printf '\\%s  %s\r\n' "$(digest sha256sum "$O/new${NL}line")" "$O/new\\nline"
+		printf '\\%s %s\n' "$(digest sha256sum "$O/car${CR}return")" "$O/car\\rreturn"
+		printf '%s *%s\r\n' "$(digest sha256sum "$O/tab	x")" "$O/tab	x"
+		printf '\r\n'
+	} >"$D/m-forms"
+	em manifest apply "$D/m-forms"
+	check "$L: issue 12.11: apply reads CRLF, one-space, --tag and escaped lines" eval '
+		rc_is 0 && err_has "marked 6 files" && err_has " 0 malformed lines" &&
+		[ "$(mark_of "$O/with space")" = "$(want_mark "$O/with space" sha256)" ] &&
+		[ "$(mark_of "$O/-leading-dash")" = "$(want_mark "$O/-leading-dash" sha256)" ] &&
+		[ "$(mark_of "$O/back\\slash")" = "$(want_mark "$O/back\\slash" sha512)" ] &&
+		[ "$(mark_of "$O/new${NL}line")" = "$(want_mark "$O/new${NL}line" sha256)" ] &&
+		[ "$(mark_of "$O/car${CR}return")" = "$(want_mark "$O/car${CR}return" sha256)" ]'
+	if $gnu_sum; then
+		"$E" unmark -r "$O" 2>/dev/null
+		(cd "$O" && sha256sum --tag "with space" "new${NL}line" &&
+		 sha384sum --tag 'back\slash' && sha512sum --tag -- -leading-dash &&
+		 sha256sum "car${CR}return" "tab	x" | sed 's/$/\r/') >"$D/m-gnu"
+		run sh -c 'cd "$1" && "$2" manifest apply "$3"' sh "$O" "$E" "$D/m-gnu"
+		check "$L: issue 12.11: apply reads sha256sum/sha384sum/sha512sum --tag and CRLF output" eval '
+			rc_is 0 && err_has "marked 6 files" && err_has " 0 malformed lines" &&
+			[ "$(mark_of "$O/back\\slash")" = "$(want_mark "$O/back\\slash" sha384)" ] &&
+			[ "$(mark_of "$O/-leading-dash")" = "$(want_mark "$O/-leading-dash" sha512)" ] &&
+			[ "$(mark_of "$O/new${NL}line")" = "$(want_mark "$O/new${NL}line" sha256)" ]'
+	else
+		skip "$L: issue 12.11: apply reads sha256sum/sha384sum/sha512sum --tag and CRLF output" "no GNU sha256sum"
+	fi
+	rm -f "$D/m-forms" "$D/m-gnu"
 
 }

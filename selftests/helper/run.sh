@@ -18,11 +18,12 @@
 #   privilege.sh   without CAP_MAC_ADMIN
 #   securityfs.sh  status, mode and lock on a fake securityfs
 #   forward.sh     the forwarder, with a stdout sink
+#   messages.sh    error messages naming the real cause; a full stdout
 #
 # Prints TAP; exits non-zero if any test failed.
 
 here=$(cd "$(dirname "$0")" && pwd)
-for part in lib cli marks walk manifest races privilege securityfs forward; do
+for part in lib cli marks walk manifest races privilege securityfs forward messages; do
 	. "$here/$part.sh"
 done
 
@@ -53,6 +54,7 @@ races_big
 privilege_tests
 securityfs_tests
 forward_tests
+messages_tests
 
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n tests failed"
