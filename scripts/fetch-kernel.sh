@@ -47,9 +47,10 @@ fetch_deb() {
 }
 
 # The tree is unpacked once per (package, patch) pair; a changed patch
-# re-creates it from the package.
+# re-creates it from the package. The stamp is of their content only, so
+# that checkouts in other places share the tree.
 deb=$(fetch_deb)
-stamp=$(sha256sum "$deb" "$EXECMARK_TOP/scripts/kernel.patch" | sha256sum | cut -c1-16)
+stamp=$(cat "$deb" "$EXECMARK_TOP/scripts/kernel.patch" | sha256sum | cut -c1-16)
 if [ "$(cat "$KSRC_DIR/.execmark-stamp" 2>/dev/null)" != "$stamp" ]; then
 	log "unpacking $(basename "$deb")"
 	rm -rf "$KSRC_DIR" "$KSRC_DIR.tmp"
