@@ -82,17 +82,6 @@ static bool string_key(const struct field *f)
 	return key_is(f, "comm") || key_is(f, "exe") || key_is(f, "path");
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * ausearch -i's reading of an encoded field (auparse's print_escaped()):
  * a quoted string is its content, "?" and "(null)" are themselves, anything
@@ -114,9 +103,9 @@ static long decode(const struct field *f, char *out)
 	if (n % 2)
 		return -1;
 	for (size_t i = 0; i < n; i += 2) {
-		if (hexval(v[i]) < 0 || hexval(v[i + 1]) < 0)
+		if (fuzz_hexval(v[i]) < 0 || fuzz_hexval(v[i + 1]) < 0)
 			return -1;
-		out[i / 2] = hexval(v[i]) << 4 | hexval(v[i + 1]);
+		out[i / 2] = fuzz_hexval(v[i]) << 4 | fuzz_hexval(v[i + 1]);
 	}
 	return n / 2;
 }

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The value of a hex digit (either case), or -1 (common.c). */
+int fuzz_hexval(char c);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A property does not hold: say which, and crash. */

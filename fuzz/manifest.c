@@ -23,17 +23,6 @@
 #include "manifest.h"
 #include "util.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* @line[@from, @to) unescaped into @name when @escaped: false if malformed. */
 static bool spec_unescape(const char *line, size_t from, size_t to, bool escaped,
 		      char *name, size_t *namelen)
@@ -96,20 +85,20 @@ static size_t spec_parse(const char *line, size_t len, unsigned char *digest,
 		    line[to + 3] != ' ')
 			return 0;
 		for (size_t k = to + 4; k < len; k++)
-			if (hexval(line[k]) < 0)
+			if (fuzz_hexval(line[k]) < 0)
 				return 0;
 		for (size_t k = 0; k < dsize; k++)
-			digest[k] = hexval(line[to + 4 + 2 * k]) << 4 |
-				    hexval(line[to + 5 + 2 * k]);
+			digest[k] = fuzz_hexval(line[to + 4 + 2 * k]) << 4 |
+				    fuzz_hexval(line[to + 5 + 2 * k]);
 		return spec_unescape(line, from, to, escaped, name, namelen) ? dsize : 0;
 	}
-	while (i + n < len && hexval(line[i + n]) >= 0)
+	while (i + n < len && fuzz_hexval(line[i + n]) >= 0)
 		n++;
 	if (n != 64 && n != 96 && n != 128)
 		return 0;
 	dsize = n / 2;
 	for (size_t k = 0; k < dsize; k++)
-		digest[k] = hexval(line[i + 2 * k]) << 4 | hexval(line[i + 2 * k + 1]);
+		digest[k] = fuzz_hexval(line[i + 2 * k]) << 4 | fuzz_hexval(line[i + 2 * k + 1]);
 	i += n;
 	if (i == len || line[i] != ' ')
 		return 0;
