@@ -29,7 +29,8 @@ HOST ?= 1
 XM_APPEND := kunit.filter_glob=$(K)
 XM_INITRD := $(BUILD)/initramfs.cpio
 XM_TESTS := $(T)
-export XM_APPEND XM_INITRD XM_TESTS
+XM_KERNEL ?= $(BUILD)/bzImage
+export XM_APPEND XM_INITRD XM_TESTS XM_KERNEL
 
 .PHONY: all kernel helper python selftests bench-files initramfs run demo \
 	install install-build deb kernel-deb image clean-image deps run-initramfs \
@@ -43,7 +44,7 @@ deps:
 	@scripts/install-deps.sh
 
 kernel: deps
-	@scripts/build-kernel.sh >/dev/null
+	@scripts/build-kernel.sh $(BUILD)/bzImage >/dev/null
 
 helper:
 	@$(MAKE) -s -C helper O=$(BUILD)/helper

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Configure (tinyconfig + scripts/kernel.config) and build the test kernel
-# out of tree in the cache; install the UAPI headers for the selftests.
+# out of tree in the cache; install the UAPI headers for the selftests; copy
+# the image to OUT (default build/bzImage of this checkout) and print OUT.
 # Make's own dependency tracking keeps a rebuild after a change to one LSM
 # file to that file and the link.
+#
+#   build-kernel.sh [OUT]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -12,6 +15,7 @@ mkdir -p "$EXECMARK_CACHE"
 exec 9>"$EXECMARK_CACHE/.build.lock"
 flock 9
 
+out=${1:-$EXECMARK_TOP/build/bzImage}
 ksrc=$("$EXECMARK_TOP/scripts/fetch-kernel.sh")
 kmake() { make -C "$ksrc" O="$KBUILD_DIR" -j"$(nproc)" -s "$@"; }
 
@@ -44,6 +48,15 @@ if [ "$(cat "$KBUILD_DIR/.execmark-config" 2>/dev/null)" != "$stamp" ]; then
 	rm -f "$KBUILD_DIR/.execmark-headers"
 fi
 
+# The build directory is shared by checkouts; security/execmark points at
+# the one building now. Make compares times, and another checkout's older
+# files would look up to date: rebuild execmark's objects on a switch.
+if [ "$(cat "$KBUILD_DIR/.execmark-top" 2>/dev/null)" != "$EXECMARK_TOP" ]; then
+	rm -rf "$KBUILD_DIR/security/execmark"
+	rm -f "$KBUILD_DIR/.execmark-headers"
+	echo "$EXECMARK_TOP" >"$KBUILD_DIR/.execmark-top"
+fi
+
 log "building the kernel in $KBUILD_DIR"
 kmake bzImage
 # Installed again when the configuration or the mark format changes.
@@ -52,4 +65,9 @@ if [ "$(cat "$KBUILD_DIR/.execmark-headers" 2>/dev/null)" != "$hstamp" ]; then
 	kmake headers_install INSTALL_HDR_PATH="$KHDR_DIR"
 	echo "$hstamp" >"$KBUILD_DIR/.execmark-headers"
 fi
-echo "$KBUILD_DIR/arch/x86/boot/bzImage"
+# A copy for this checkout: another checkout may rebuild the shared one
+# while this one boots it.
+mkdir -p "$(dirname "$out")"
+cp "$KBUILD_DIR/arch/x86/boot/bzImage" "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"

@@ -9,6 +9,10 @@
 # security/loadpin's module_param() lines with that sparse.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# The shared build directory, one user at a time (scripts/build-kernel.sh).
+mkdir -p "$EXECMARK_CACHE"
+exec 9>"$EXECMARK_CACHE/.build.lock"
+flock 9
 ksrc=$("$EXECMARK_TOP/scripts/fetch-kernel.sh")
 cd "$EXECMARK_TOP"
 rc=0
@@ -19,6 +23,7 @@ trap 'rm -f "$wrapper"' EXIT
 printf '#!/bin/sh\nfor a; do case $a in /tmp/tmp.*) exit 0;; esac; done\nexec sparse "$@"\n' >"$wrapper"
 chmod +x "$wrapper"
 touch lsm/*.c
+echo "$EXECMARK_TOP" >"$KBUILD_DIR/.execmark-top"
 out=$(make -C "$ksrc" O="$KBUILD_DIR" -s -j"$(nproc)" W=1 C=1 CHECK="$wrapper" \
 	CF="-D__typeof_unqual__=__typeof__" security/execmark/ 2>&1 |
 	grep -v -e "bad constant expression" -e '^$' || true)

@@ -9,7 +9,7 @@
 # Environment: XM_APPEND (more kernel parameters), XM_TIMEOUT (seconds,
 # non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_SMP (CPUs,
 # default 2), XM_INITRD (the initramfs, default build/initramfs.cpio),
-# XM_KERNEL (the kernel image, default the one scripts/build-kernel.sh built).
+# XM_KERNEL (the kernel image, default build/bzImage: scripts/build-kernel.sh's copy).
 #
 # XM_DISK: boot the Debian system on this ext4 disk image (virtio, /dev/vda)
 # instead of the initramfs. It must pass e2fsck -n; when it is missing or
@@ -19,7 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=$1 log=${2:-}
-kernel=${XM_KERNEL:-$KBUILD_DIR/arch/x86/boot/bzImage}
+kernel=${XM_KERNEL:-$EXECMARK_TOP/build/bzImage}
 initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 
