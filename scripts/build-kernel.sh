@@ -19,8 +19,29 @@ out=${1:-$EXECMARK_TOP/build/bzImage}
 ksrc=$("$EXECMARK_TOP/scripts/fetch-kernel.sh")
 kmake() { make -C "$ksrc" O="$KBUILD_DIR" -j"$(nproc)" -s "$@"; }
 
-frag=$EXECMARK_TOP/scripts/kernel.config
-stamp=$(cat "$frag" "$EXECMARK_TOP/lsm/Kconfig" "$ksrc/.execmark-stamp" | sha256sum | cut -c1-16)
+# The test CA of signed marks (Documentation/admin-guide/LSM/execmark.rst,
+# "Keys"): made once per cache, never committed, built into the kernel's
+# trusted keys; the tests sign their leaf certificates with its key.
+keys=$EXECMARK_CACHE/keys
+if [ ! -f "$keys/test-ca.pem" ]; then
+	log "generating the test CA in $keys"
+	mkdir -p "$keys"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
+		-subj "/CN=execmark test CA/O=execmark tests" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+		-addext "subjectKeyIdentifier=hash" \
+		-keyout "$keys/test-ca.key.tmp" -out "$keys/test-ca.pem.tmp" 2>/dev/null ||
+		die "openssl could not generate the test CA"
+	mv "$keys/test-ca.key.tmp" "$keys/test-ca.key"
+	mv "$keys/test-ca.pem.tmp" "$keys/test-ca.pem"
+fi
+frag=$KBUILD_DIR.fragment
+mkdir -p "$KBUILD_DIR"
+{ cat "$EXECMARK_TOP/scripts/kernel.config"
+  printf 'CONFIG_SYSTEM_TRUSTED_KEYS="%s"\n' "$keys/test-ca.pem"; } >"$frag"
+stamp=$(cat "$frag" "$keys/test-ca.pem" "$EXECMARK_TOP/lsm/Kconfig" "$ksrc/.execmark-stamp" |
+	sha256sum | cut -c1-16)
 mkdir -p "$KBUILD_DIR"
 if [ "$(cat "$KBUILD_DIR/.execmark-config" 2>/dev/null)" != "$stamp" ]; then
 	log "configuring the kernel (tinyconfig + scripts/kernel.config)"
