@@ -189,6 +189,7 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 SBINDIR := $(PREFIX)/sbin
 BINDIR := $(PREFIX)/bin
+MAN1DIR := $(PREFIX)/share/man/man1
 MAN8DIR := $(PREFIX)/share/man/man8
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR := $(PREFIX)/share/doc/execmark
@@ -210,6 +211,9 @@ install: install-build
 	install -D -m 0755 $(INST_PY)/usr/bin/execmark-python $(DESTDIR)$(BINDIR)/execmark-python
 	install -D -m 0755 $(INST_PY)/usr/sbin/execmark-python-prepare \
 		$(DESTDIR)$(SBINDIR)/execmark-python-prepare
+	install -D -m 0644 helper/python/execmark-python.1 $(DESTDIR)$(MAN1DIR)/execmark-python.1
+	install -D -m 0644 helper/python/execmark-python-prepare.8 \
+		$(DESTDIR)$(MAN8DIR)/execmark-python-prepare.8
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/helper.rst \
 		Documentation/python.rst Documentation/admin-guide/LSM/execmark.rst
 
