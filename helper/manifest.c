@@ -7,6 +7,12 @@
  * backslash (the rule of GNU coreutils 9). Apply also reads the other
  * lines that sha256sum -c accepts: CRLF line ends, one space between digest
  * and name, and the BSD form of --tag, "SHA256 (NAME) = HEXDIGEST".
+ *
+ * Marks of format version 2 (fs-verity digests, signatures) do not fit in
+ * that format: their lines are "mark:HEXMARK  PATH", HEXMARK being the
+ * whole value of security.execmark that apply sets, signature included, if
+ * the file's digest is the one it holds. A signed manifest is made of such
+ * lines: apply needs no key to set signed marks.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,21 +24,14 @@
 #include "mark.h"
 #include "opts.h"
 #include "util.h"
+#include "verity.h"
 #include "walk.h"
 
-/* Write the manifest line of @path, whose content has @digest. */
-void manifest_write_line(FILE *f, const struct algo *a,
-			 const unsigned char *digest, const char *path)
+/* @path as sha256sum writes it, after the digest, and the newline. */
+static void write_name(FILE *f, const char *path)
 {
-	char hex[2 * EXECMARK_MAX_DIGEST + 1];
-	const char *s;
-
-	hex_encode(hex, digest, a->size);
-	if (strpbrk(path, "\\\n\r"))
-		putc('\\', f);
-	fputs(hex, f);
 	fputs("  ", f);
-	for (s = path; *s; s++) {
+	for (const char *s = path; *s; s++) {
 		if (*s == '\\')
 			fputs("\\\\", f);
 		else if (*s == '\n')
@@ -45,21 +44,99 @@ void manifest_write_line(FILE *f, const struct algo *a,
 	putc('\n', f);
 }
 
+/* Write the manifest line of @path, whose content has @digest. */
+void manifest_write_line(FILE *f, const struct algo *a,
+			 const unsigned char *digest, const char *path)
+{
+	char hex[2 * EXECMARK_MAX_DIGEST + 1];
+
+	hex_encode(hex, digest, a->size);
+	if (strpbrk(path, "\\\n\r"))
+		putc('\\', f);
+	fputs(hex, f);
+	write_name(f, path);
+}
+
+/* Write the line "mark:HEXMARK  PATH" that sets the mark @m on @path. */
+void manifest_write_mark_line(FILE *f, const struct mark *m, const char *path)
+{
+	char hex[2 * EXECMARK_V2_MAX_SIZE + 1];
+
+	hex_encode(hex, m->value, m->len);
+	if (strpbrk(path, "\\\n\r"))
+		putc('\\', f);
+	fputs(MANIFEST_MARK_PREFIX, f);
+	fputs(hex, f);
+	write_name(f, path);
+}
+
 struct export_ctx {
-	const struct algo *algo;	/* --algo */
+	struct mark_how how;		/* --algo, --verity, --sign */
+	bool marks;			/* mark: lines (--verity or --sign) */
 	unsigned long exported, errors;
 };
+
+/*
+ * The fs-verity digest of j->fd: measured if fs-verity is enabled on it
+ * (O(1), and the algorithm is the file's), else computed by libfsverity
+ * from the content with @a.
+ */
+static int export_verity(struct job *j, const struct algo *a)
+{
+	int ret = verity_measure(j->fd, &j->algo, j->digest);
+
+	if (ret != -ENODATA && ret != -ENOTTY && ret != -EOPNOTSUPP) {
+		if (ret)
+			job_fail(j, "measuring fs-verity", -ret);
+		return ret;
+	}
+	j->algo = a;
+	ret = verity_compute(j->fd, a, j->digest);
+	if (ret < 0)
+		job_fail(j, "read", -ret);
+	return ret;
+}
 
 static void export_work(void *ctx, struct job *j, unsigned char *buf)
 {
 	struct export_ctx *c = ctx;
+	const struct mark_how *how = &c->how;
+	struct mark *m;
 	int ret;
 
-	j->algo = c->algo;
-	ret = hash_file(j->fd, j->algo, j->digest, buf);
+	if (how->kind == EXECMARK_KIND_VERITY) {
+		ret = export_verity(j, how->algo);
+	} else {
+		j->algo = how->algo;
+		ret = hash_file(j->fd, j->algo, j->digest, buf);
+		if (ret < 0)
+			job_fail(j, "read", -ret);
+	}
 	j->result = ret;
-	if (ret < 0)
-		job_fail(j, "read", -ret);
+	if (ret || !c->marks)
+		return;
+	m = xmalloc(sizeof(*m));
+	ret = mark_make(m, EXECMARK_FORMAT_V2, how->kind, j->algo->id,
+			j->digest, NULL, 0);
+	if (!ret && how->signer) {
+		unsigned char sig[EXECMARK_MAX_SIG];
+		size_t sig_len;
+
+		ret = signer_sign(how->signer, &m->p, sig, &sig_len);
+		if (!ret)
+			ret = mark_make(m, EXECMARK_FORMAT_V2, how->kind,
+					j->algo->id, j->digest, sig, sig_len);
+		if (ret)
+			job_fail(j, "signing", ret == -EMSGSIZE ? EMSGSIZE : EIO);
+	}
+	if (ret) {
+		if (!j->what)
+			job_fail(j, "setting", EINVAL);
+		free(m);
+		j->result = -EIO;
+		return;
+	}
+	j->out = m;
 }
 
 static void export_done(void *ctx, struct job *j)
@@ -76,18 +153,30 @@ static void export_done(void *ctx, struct job *j)
 		c->errors++;
 		return;
 	}
-	manifest_write_line(stdout, j->algo, j->digest, j->path);
+	if (j->out)
+		manifest_write_mark_line(stdout, j->out, j->path);
+	else
+		manifest_write_line(stdout, j->algo, j->digest, j->path);
+	free(j->out);
+	j->out = NULL;
 	c->exported++;
 }
 
 static const char export_usage[] =
-"usage: execmark manifest export [-r] [-x] [-j N] [--algo sha256|sha384|sha512] PATH...\n"
+"usage: execmark manifest export [-r] [-x] [-j N] [--algo sha256|sha384|sha512]\n"
+"                                [--verity] [--sign KEY --cert CERT] PATH...\n"
 "Write \"HEXDIGEST  PATH\" for each regular file to standard output, in the\n"
-"format of sha256sum (sha384sum, sha512sum), digesting the current content.\n"
+"format of sha256sum (sha384sum, sha512sum), digesting the current content;\n"
+"with --verity or --sign, \"mark:HEXMARK  PATH\": the whole mark (format 2)\n"
+"that manifest apply sets, signature included.\n"
 "  -r, --recursive   descend into directories (symbolic links are not followed)\n"
 "  -x, --one-file-system  do not cross into other file systems with -r\n"
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
-"      --algo ALGO   sha256 (default), sha384 or sha512\n"
+"      --algo ALGO   sha256 (default), sha384 or sha512 (--verity: sha256, sha512)\n"
+"      --verity      fs-verity digests: measured where fs-verity is enabled,\n"
+"                    computed from the content elsewhere (4 KiB blocks, no salt)\n"
+"      --sign KEY    sign each mark with the private key KEY (PEM or DER)...\n"
+"      --cert CERT   ...whose X.509 certificate is CERT (PEM or DER)\n"
 "  -h, --help        show this help\n";
 
 static int manifest_export(int argc, char **argv)
@@ -97,16 +186,20 @@ static int manifest_export(int argc, char **argv)
 	struct file_opts o;
 	struct pool_counts pc;
 	struct pool *p;
-	int ret, i = parse_file_opts(argc, argv, export_usage, "rxja", true, &o, &ret);
+	int ret, i = parse_file_opts(argc, argv, export_usage, "rxjaVSC", true, &o, &ret);
 
 	if (i < 0)
 		return ret;
+	ret = mark_how_init(&c.how, &o, export_usage, argv[0]);
+	if (ret)
+		return ret;
+	c.marks = o.verity || o.sign_key;
 	hash_init();
-	c.algo = o.algo;
 	p = pool_start(&ops, &c, &o.walk);
 	for (; i < argc; i++)
 		pool_add(p, argv[i], NULL);
 	pc = pool_finish(p);
+	signer_free(c.how.signer);
 	c.errors += pc.errors;
 	if (fflush(stdout) || ferror(stdout)) {
 		warnmsg("standard output: write error");
@@ -117,9 +210,10 @@ static int manifest_export(int argc, char **argv)
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }
 
-/* A manifest line. */
+/* A manifest line: the mark it sets, and where. */
 struct want {
-	struct manifest_entry e;
+	unsigned char *value;
+	size_t len;
 	char *path;
 	unsigned long lineno;
 	bool have_id;		/* dev and ino are known (lstat()) */
@@ -136,13 +230,17 @@ static void apply_work(void *ctx, struct job *j, unsigned char *buf)
 {
 	struct apply_ctx *c = ctx;
 	const struct want *w = j->arg;
+	struct mark want;
+	struct mark_how how = { .want = &want };
 
 	/* Not the file whose duplicates were looked for: replaced meanwhile. */
 	if (w->have_id && (j->st.st_dev != w->dev || j->st.st_ino != w->ino)) {
 		j->result = MARK_CHANGED;
 		return;
 	}
-	mark_file(&c->marker, j, w->e.algo, w->e.digest, buf);
+	if (mark_parse(&want, w->value, w->len))
+		fatal("internal error: a corrupt mark from the manifest");
+	mark_file(&c->marker, j, &how, buf);
 }
 
 static int cmp_ids(const void *a, const void *b)
@@ -155,6 +253,11 @@ static int cmp_ids(const void *a, const void *b)
 	if (x->ino != y->ino)
 		return x->ino < y->ino ? -1 : 1;
 	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+static bool same_mark(const struct want *a, const struct want *b)
+{
+	return a->len == b->len && !memcmp(a->value, b->value, a->len);
 }
 
 /*
@@ -187,8 +290,7 @@ static void find_duplicates(struct want *w, size_t n, const char *name,
 
 		for (k = i + 1; k < nid && by[k]->dev == by[i]->dev &&
 		     by[k]->ino == by[i]->ino; k++) {
-			if (by[k]->e.algo != by[i]->e.algo ||
-			    memcmp(by[k]->e.digest, by[i]->e.digest, by[i]->e.algo->size))
+			if (!same_mark(by[k], by[i]))
 				conflict = true;
 		}
 		for (size_t m = i + 1; m < k; m++) {
@@ -198,13 +300,12 @@ static void find_duplicates(struct want *w, size_t n, const char *name,
 				continue;
 			}
 			(*conflicts)++;
-			if (by[m]->e.algo == by[i]->e.algo &&
-			    !memcmp(by[m]->e.digest, by[i]->e.digest, by[i]->e.algo->size))
+			if (same_mark(by[m], by[i]))
 				continue;	/* a later line names both */
 			char *where = xasprintf("%s:%lu", name, by[m]->lineno);
 			char *e = esc(by[i]->path);
 
-			warn_path(where, "the same file as line %lu (%s) with another digest: neither is applied",
+			warn_path(where, "the same file as line %lu (%s) with another mark: neither is applied",
 				  by[i]->lineno, e);
 			free(e);
 			free(where);
@@ -276,7 +377,10 @@ static char *parse_tag(char *s, char *end, struct manifest_entry *e)
  * optional carriage return at the end (CRLF line ends), then
  * "HEXDIGEST  NAME", "HEXDIGEST *NAME" or "HEXDIGEST NAME", or the BSD
  * "SHA256 (NAME) = HEXDIGEST" (SHA384, SHA512); a line that starts with a
- * backslash has its name escaped (\\, \n, \r).
+ * backslash has its name escaped (\\, \n, \r). Or "mark:HEXMARK" and a
+ * name as above, HEXMARK being a mark that execmark_mark_parse() accepts.
+ * @e->mark is the mark the line sets (for a sha256sum line a version 1
+ * mark); @e->why says why a line that looked like a mark line is malformed.
  */
 char *manifest_parse_line(char *line, size_t len, struct manifest_entry *e)
 {
@@ -284,25 +388,49 @@ char *manifest_parse_line(char *line, size_t len, struct manifest_entry *e)
 	char *hex, *name, *in, *out;
 	size_t n;
 
+	e->why = NULL;
 	if (strlen(line) != len)	/* a NUL byte */
 		return NULL;
 	if (len && line[len - 1] == '\r')
 		line[--len] = '\0';
 	escaped = line[0] == '\\';
 	hex = line + escaped;
-	n = hex_span(hex);
-	if (!n) {
-		name = parse_tag(hex, line + len, e);
-		if (!name)
+	if (!strncmp(hex, MANIFEST_MARK_PREFIX, strlen(MANIFEST_MARK_PREFIX))) {
+		unsigned char value[EXECMARK_V2_MAX_SIZE];
+
+		hex += strlen(MANIFEST_MARK_PREFIX);
+		n = hex_span(hex);
+		if (hex[n] != ' ' || n % 2 || !n) {
+			e->why = "a mark line is \"mark:HEXMARK  PATH\"";
 			return NULL;
-	} else {
-		e->algo = n % 2 ? NULL : algo_by_size(n / 2);
-		if (!e->algo || hex[n] != ' ')
+		}
+		if (n / 2 > sizeof(value) ||
+		    (hex_decode(value, hex, n), mark_parse(&e->mark, value, n / 2))) {
+			e->why = "its mark is corrupt";
 			return NULL;
-		hex_decode(e->digest, hex, n);
+		}
+		e->algo = NULL;
 		name = hex + n + 1;
 		if (*name == ' ' || *name == '*')
 			name++;
+	} else {
+		n = hex_span(hex);
+		if (!n) {
+			name = parse_tag(hex, line + len, e);
+			if (!name)
+				return NULL;
+		} else {
+			e->algo = n % 2 ? NULL : algo_by_size(n / 2);
+			if (!e->algo || hex[n] != ' ')
+				return NULL;
+			hex_decode(e->digest, hex, n);
+			name = hex + n + 1;
+			if (*name == ' ' || *name == '*')
+				name++;
+		}
+		if (mark_make(&e->mark, EXECMARK_FORMAT_V1, EXECMARK_KIND_CONTENT,
+			      e->algo->id, e->digest, NULL, 0))
+			return NULL;
 	}
 	if (!escaped)
 		return *name ? name : NULL;
@@ -332,7 +460,10 @@ static const char apply_usage[] =
 "length selects the algorithm: 64 hex digits sha256, 96 sha384, 128 sha512.\n"
 "Lines are those sha256sum -c reads: \"HEXDIGEST  PATH\" (also \" *\" or one\n"
 "space), \"SHA256 (PATH) = HEXDIGEST\" (--tag; SHA384, SHA512), CRLF or LF,\n"
-"names escaped as sha256sum escapes them.\n"
+"names escaped as sha256sum escapes them; and \"mark:HEXMARK  PATH\" (export\n"
+"--verity or --sign): the mark, signature included, is set as it is if the\n"
+"file's content (or fs-verity) digest is the one it holds; a verity mark\n"
+"enables fs-verity on the file. No key is needed.\n"
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
 "  -h, --help        show this help\n";
 
@@ -385,7 +516,10 @@ static int manifest_apply(int argc, char **argv)
 		if (!path) {
 			char *where = xasprintf("%s:%lu", name, lineno);
 
-			warn_path(where, "malformed line");
+			if (e.why)
+				warn_path(where, "malformed line: %s", e.why);
+			else
+				warn_path(where, "malformed line");
 			free(where);
 			malformed++;
 			continue;
@@ -394,8 +528,11 @@ static int manifest_apply(int argc, char **argv)
 			wcap = wcap ? 2 * wcap : 256;
 			wants = xrealloc(wants, wcap * sizeof(*wants));
 		}
-		wants[nwants++] = (struct want){ .e = e, .path = xstrdup(path),
-						 .lineno = lineno };
+		wants[nwants] = (struct want){ .value = xmalloc(e.mark.len),
+					       .len = e.mark.len,
+					       .path = xstrdup(path),
+					       .lineno = lineno };
+		memcpy(wants[nwants++].value, e.mark.value, e.mark.len);
 	}
 	if (ferror(f)) {
 		warn_path(name, "read: %s", strerror(errno));
@@ -411,8 +548,10 @@ static int manifest_apply(int argc, char **argv)
 			pool_add(p, wants[k].path, &wants[k]);
 	m->errors += pool_finish(p).errors;
 	marker_destroy(m);
-	for (size_t k = 0; k < nwants; k++)
+	for (size_t k = 0; k < nwants; k++) {
 		free(wants[k].path);
+		free(wants[k].value);
+	}
 	free(wants);
 	human_size(size, sizeof(size), m->bytes);
 	fprintf(stderr,

@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include "hash.h"
+#include "sign.h"
 #include "walk.h"
+#include "xattr.h"
 
 /* Results of mark_file(). */
 enum mark_result {
@@ -20,6 +22,20 @@ enum mark_result {
 	MARK_CHANGED,		/* changed while hashing: not marked */
 	MARK_MISMATCH,		/* not the expected digest: not marked */
 	MARK_WRITERS,		/* open for writing or mapped writable: not marked */
+};
+
+/*
+ * What mark_file() sets: a mark of @kind with a digest of @algo (in the
+ * kind's table: hash.c, verity.c), signed by @signer if not NULL; or, if
+ * @want is not NULL (manifest apply), exactly @want if the file's digest
+ * is the one @want holds. A verity mark enables fs-verity on a file that
+ * does not have it yet.
+ */
+struct mark_how {
+	unsigned int kind;		/* EXECMARK_KIND_* */
+	const struct algo *algo;
+	struct signer *signer;
+	const struct mark *want;
 };
 
 #define MARK_STRIPES	256
@@ -34,8 +50,12 @@ struct marker {
 
 void marker_init(struct marker *m);
 void marker_destroy(struct marker *m);
-void mark_file(struct marker *m, struct job *j, const struct algo *a,
-	       const unsigned char *want, unsigned char *buf);
+void mark_file(struct marker *m, struct job *j, const struct mark_how *how,
+	       unsigned char *buf);
 void mark_count(struct marker *m, const struct job *j);
+
+struct file_opts;
+int mark_how_init(struct mark_how *how, const struct file_opts *o,
+		  const char *usage, const char *cmd);
 
 #endif /* EXECMARK_MARK_H */

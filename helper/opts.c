@@ -13,7 +13,8 @@
 
 /*
  * parse_file_opts - parse the options of mark, verify, unmark and export
- * @allowed: the short options the subcommand takes, of "rxjaq"
+ * @allowed: the options the subcommand takes, of "rxjaq" and the long-only
+ *	--verity ('V'), --sign ('S'), --cert ('C') and --require-signed ('R')
  * @need_path: whether at least one argument must follow the options
  *
  * Return: the index of the first PATH, or -1 with *status set to the exit
@@ -29,6 +30,10 @@ int parse_file_opts(int argc, char **argv, const char *usage,
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "algo", required_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verity", no_argument, NULL, 'V' },
+		{ "sign", required_argument, NULL, 'S' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "require-signed", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,7 +96,24 @@ int parse_file_opts(int argc, char **argv, const char *usage,
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'V':
+			o->verity = true;
+			break;
+		case 'S':
+			o->sign_key = optarg;
+			break;
+		case 'C':
+			o->cert = optarg;
+			break;
+		case 'R':
+			o->require_signed = true;
+			break;
 		}
+	}
+	if (strchr(allowed, 'S') && !o->sign_key != !o->cert) {
+		*status = usage_error(usage, "%s: --sign KEY and --cert CERT go together",
+				      argv[0]);
+		return -1;
 	}
 	if (need_path && optind == argc) {
 		*status = usage_error(usage, "%s: no PATH given", argv[0]);

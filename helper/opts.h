@@ -15,6 +15,10 @@ struct file_opts {
 	struct walk_opts walk;
 	const struct algo *algo;	/* --algo, default sha256 */
 	bool quiet;			/* -q */
+	bool verity;			/* --verity */
+	bool require_signed;		/* --require-signed */
+	const char *sign_key;		/* --sign KEY */
+	const char *cert;		/* --cert CERT */
 };
 
 int parse_file_opts(int argc, char **argv, const char *usage,

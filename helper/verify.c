@@ -16,7 +16,9 @@
 
 #include "cmd.h"
 #include "opts.h"
+#include "sign.h"
 #include "util.h"
+#include "verity.h"
 #include "walk.h"
 #include "xattr.h"
 
@@ -30,6 +32,9 @@ enum {
 	VERIFY_UNVERIFIABLE,
 	VERIFY_NOT_EXECUTABLE,
 	VERIFY_NOEXEC,
+	VERIFY_UNSIGNED,
+	VERIFY_BAD_SIGNATURE,
+	VERIFY_NOT_VERITY,
 };
 
 static const char *const verify_name[] = {
@@ -40,7 +45,13 @@ static const char *const verify_name[] = {
 	[VERIFY_UNVERIFIABLE] = "unverifiable",
 	[VERIFY_NOT_EXECUTABLE] = "not-executable",
 	[VERIFY_NOEXEC] = "noexec",
+	[VERIFY_UNSIGNED] = "unsigned",
+	[VERIFY_BAD_SIGNATURE] = "bad-signature",
+	[VERIFY_NOT_VERITY] = "not-verity",
 };
+
+/* j->what of a job whose signed mark was not checked (no --cert). */
+static const char unchecked[] = "unchecked";
 
 /*
  * File systems whose content or marks the kernel does not trust (verdict
@@ -157,16 +168,63 @@ static int exec_verdict(struct job *j)
 
 struct verify_ctx {
 	bool quiet;
-	unsigned long count[ARRAY_SIZE(verify_name)], errors;
+	bool require_signed;		/* --require-signed */
+	struct sig_cert *cert;		/* --cert */
+	unsigned long count[ARRAY_SIZE(verify_name)], errors, unchecked;
 };
+
+/*
+ * What the kernel decides about a valid mark @m, in its order: an unsigned
+ * mark under require_signed; the signature (against --cert, standing for
+ * the key in the kernel's .execmark keyring; unchecked without); then the
+ * digest: the fs-verity digest (O(1)) or the content's.
+ */
+static int verify_mark(struct verify_ctx *c, struct job *j,
+		       const struct mark *m, unsigned char *buf)
+{
+	const struct algo *a;
+	int ret;
+
+	if (!m->p.sig_len && c->require_signed)
+		return VERIFY_UNSIGNED;
+	if (m->p.sig_len && !c->cert)
+		j->what = unchecked;
+	if (m->p.sig_len && c->cert) {
+		j->what = sig_check(c->cert, &m->p);
+		if (j->what)
+			return VERIFY_BAD_SIGNATURE;
+	}
+	if (m->p.kind == EXECMARK_KIND_VERITY) {
+		ret = verity_measure(j->fd, &a, j->digest);
+		if (ret == -ENODATA || ret == -ENOTTY || ret == -EOPNOTSUPP)
+			return VERIFY_NOT_VERITY;
+		if (ret) {
+			job_fail(j, "measuring fs-verity", -ret);
+			return VERIFY_FAILED;
+		}
+		j->algo = a;
+		return a->id != m->p.algo ||
+		       memcmp(j->digest, m->p.digest, a->size) ?
+		       VERIFY_MISMATCH : VERIFY_OK;
+	}
+	j->algo = algo_by_id(m->p.algo);
+	ret = hash_file(j->fd, j->algo, j->digest, buf);
+	if (ret < 0) {
+		job_fail(j, "read", -ret);
+		return VERIFY_FAILED;
+	}
+	if (ret == HASH_CHANGED)
+		return VERIFY_CHANGED;
+	return memcmp(j->digest, m->p.digest, j->algo->size) ?
+	       VERIFY_MISMATCH : VERIFY_OK;
+}
 
 static void verify_work(void *ctx, struct job *j, unsigned char *buf)
 {
-	struct execmark_mark m;
+	struct mark m;
 	enum mark_state state;
 	int ret = exec_verdict(j);
 
-	(void)ctx;
 	if (ret != VERIFY_OK) {
 		j->result = ret;
 		return;
@@ -177,25 +235,12 @@ static void verify_work(void *ctx, struct job *j, unsigned char *buf)
 		job_fail(j, "reading", -ret);
 		return;
 	}
-	if (state == MARK_NONE) {
+	if (state == MARK_NONE)
 		j->result = VERIFY_UNMARKED;
-		return;
-	}
-	if (state == MARK_CORRUPT) {
+	else if (state == MARK_CORRUPT)
 		j->result = VERIFY_CORRUPT;
-		return;
-	}
-	j->algo = algo_by_id(m.algo);
-	ret = hash_file(j->fd, j->algo, j->digest, buf);
-	if (ret < 0) {
-		j->result = VERIFY_FAILED;
-		job_fail(j, "read", -ret);
-	} else if (ret == HASH_CHANGED) {
-		j->result = VERIFY_CHANGED;
-	} else {
-		j->result = memcmp(j->digest, m.digest, j->algo->size) ?
-			    VERIFY_MISMATCH : VERIFY_OK;
-	}
+	else
+		j->result = verify_mark(ctx, j, &m, buf);
 }
 
 static void verify_done(void *ctx, struct job *j)
@@ -214,6 +259,10 @@ static void verify_done(void *ctx, struct job *j)
 		return;
 	}
 	c->count[j->result]++;
+	if (j->result == VERIFY_BAD_SIGNATURE && !c->quiet)
+		warn_path(j->path, "bad signature: %s", j->what);
+	if (j->result == VERIFY_OK && j->what == unchecked)
+		c->unchecked++;
 	if (c->quiet && j->result == VERIFY_OK)
 		return;
 	e = esc(j->path);
@@ -223,16 +272,22 @@ static void verify_done(void *ctx, struct job *j)
 }
 
 static const char verify_usage[] =
-"usage: execmark verify [-r] [-x] [-q] [-j N] PATH...\n"
+"usage: execmark verify [-r] [-x] [-q] [-j N] [--cert CERT] [--require-signed] PATH...\n"
 "Print \"STATUS PATH\" for each regular file, STATUS being what the kernel\n"
 "would decide: ok (it would run), noexec (noexec mount), not-executable (no\n"
 "execute permission), unverifiable (FUSE, network, user-namespace file system,\n"
-"open for writing), unmarked, corrupt or mismatch.\n"
+"open for writing), unmarked, corrupt, unsigned (with --require-signed),\n"
+"bad-signature (with --cert), not-verity (a verity mark on a file without\n"
+"fs-verity) or mismatch.\n"
 "Exit status: 0 all ok, 1 some not ok, 2 errors.\n"
 "  -r, --recursive   descend into directories (symbolic links are not followed)\n"
 "  -x, --one-file-system  do not cross into other file systems with -r\n"
 "  -q, --quiet       print only the files that are not ok, and no summary\n"
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
+"      --cert CERT   check signatures as the kernel would with CERT's key in\n"
+"                    its .execmark keyring (without: signatures are not checked)\n"
+"      --require-signed  as the kernel under require_signed: unsigned marks\n"
+"                    are not ok\n"
 "  -h, --help        show this help\n";
 
 int cmd_verify(int argc, char **argv)
@@ -243,23 +298,31 @@ int cmd_verify(int argc, char **argv)
 	struct file_opts o;
 	struct pool_counts pc;
 	struct pool *p;
-	int ret, i = parse_file_opts(argc, argv, verify_usage, "rxjq", true, &o, &ret);
+	int ret, i = parse_file_opts(argc, argv, verify_usage, "rxjqCR", true, &o, &ret);
 	unsigned long notok;
 
 	if (i < 0)
 		return ret;
 	c.quiet = o.quiet;
+	c.require_signed = o.require_signed;
+	if (o.cert) {
+		c.cert = sig_cert_load(o.cert);
+		if (!c.cert)
+			return EXIT_ERROR;
+	}
 	hash_init();
 	p = pool_start(&ops, &c, &o.walk);
 	for (; i < argc; i++)
 		pool_add(p, argv[i], NULL);
 	pc = pool_finish(p);
+	sig_cert_free(c.cert);
 	c.errors += pc.errors;
 	if (fflush(stdout) || ferror(stdout))
 		fatal("standard output: write error");
-	notok = count[VERIFY_UNMARKED] + count[VERIFY_CORRUPT] +
-		count[VERIFY_MISMATCH] + count[VERIFY_UNVERIFIABLE] +
-		count[VERIFY_NOT_EXECUTABLE] + count[VERIFY_NOEXEC];
+	notok = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(c.count); k++)
+		if (k != VERIFY_OK)
+			notok += count[k];
 	if (!c.quiet)
 		fprintf(stderr,
 			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu unverifiable, %lu not-executable, %lu noexec, %lu skipped, %lu on pseudo file systems, %lu errors\n",
@@ -268,6 +331,12 @@ int cmd_verify(int argc, char **argv)
 			count[VERIFY_MISMATCH], count[VERIFY_UNVERIFIABLE],
 			count[VERIFY_NOT_EXECUTABLE], count[VERIFY_NOEXEC],
 			pc.skipped, pc.pseudo, c.errors);
+	if (!c.quiet && (count[VERIFY_UNSIGNED] || count[VERIFY_BAD_SIGNATURE] ||
+			 count[VERIFY_NOT_VERITY] || c.unchecked))
+		fprintf(stderr,
+			"marks v2: %lu unsigned, %lu bad-signature, %lu not-verity, %lu signatures not checked (no --cert)\n",
+			count[VERIFY_UNSIGNED], count[VERIFY_BAD_SIGNATURE],
+			count[VERIFY_NOT_VERITY], c.unchecked);
 	if (c.errors)
 		return EXIT_ERROR;
 	return notok ? EXIT_NOTOK : EXIT_OK;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "verity.h"
 #include "walk.h"
 #include "xattr.h"
 
@@ -543,6 +544,12 @@ void job_warn(const struct job *j)
 		warn_path(j->path, "cannot take a read lease (%s): cannot tell whether "
 			  "a writer changes it while it is hashed, not marked",
 			  strerror(j->err));
+	else if (strstr(j->what, "fs-verity"))
+		verity_warn(j->path, j->err, j->what);
+	else if (!strcmp(j->what, "signing"))
+		warn_path(j->path, "signing the mark: %s", j->err == EMSGSIZE ?
+			  "the signature is longer than a mark can hold (a smaller key)" :
+			  "OpenSSL failed");
 	else if (strcmp(j->what, "read"))
 		mark_warn(j->path, j->err, j->what);
 	else

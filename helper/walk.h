@@ -26,6 +26,7 @@ struct job {
 	int err;		/* errno of a failed step, 0 if none */
 	const char *what;	/* what failed: "read", or the mark_warn() action */
 	const struct algo *algo;	/* of the digest */
+	void *out;		/* work()'s output for done(), which frees it */
 	unsigned char digest[EXECMARK_MAX_DIGEST];
 };
 

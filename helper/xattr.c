@@ -11,14 +11,40 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "verity.h"
 #include "xattr.h"
 
-/* Read the mark of @fd into @m; a missing or malformed mark is no error. */
-int mark_read(int fd, struct execmark_mark *m, enum mark_state *state)
+/*
+ * mark_parse - take @len bytes of @value apart with execmark_mark_parse(),
+ * the kernel's own parser, into @m (which keeps a copy of the bytes)
+ *
+ * Return: 0, or -1 for a corrupt mark (also one longer than any mark).
+ */
+int mark_parse(struct mark *m, const void *value, size_t len)
 {
-	unsigned char buf[EXECMARK_MAX_SIZE + 1];
-	ssize_t n = fgetxattr(fd, EXECMARK_XATTR_NAME, buf, sizeof(buf));
+	if (len > sizeof(m->value))
+		return -1;
+	memcpy(m->value, value, len);
+	m->len = len;
+	return execmark_mark_parse(m->value, len, &m->p) ? -1 : 0;
+}
 
+/* Copy a valid mark; its parse points into the copy. */
+void mark_copy(struct mark *dst, const struct mark *src)
+{
+	if (mark_parse(dst, src->value, src->len))
+		fatal("internal error: copy of a corrupt mark");
+}
+
+/* Read the mark of @fd into @m; a missing or malformed mark is no error. */
+int mark_read(int fd, struct mark *m, enum mark_state *state)
+{
+	unsigned char buf[EXECMARK_V2_MAX_SIZE + 1];
+	ssize_t n;
+
+	do
+		n = fgetxattr(fd, EXECMARK_XATTR_NAME, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno == ENODATA) {
 			*state = MARK_NONE;
@@ -30,35 +56,85 @@ int mark_read(int fd, struct execmark_mark *m, enum mark_state *state)
 		}
 		return -errno;
 	}
-	if (!execmark_mark_valid(buf, n)) {
-		*state = MARK_CORRUPT;
-		return 0;
-	}
-	memcpy(m, buf, n);
-	*state = MARK_VALID;
+	*state = mark_parse(m, buf, n) ? MARK_CORRUPT : MARK_VALID;
 	return 0;
 }
 
-/* Set the mark of @fd unless it already says exactly this. */
-int mark_write(int fd, const struct algo *a, const unsigned char *digest,
-	       bool *already)
+/*
+ * mark_make - build a mark: version 1 (EXECMARK_KIND_CONTENT, unsigned) or
+ * version 2 of @kind; @algo in the numbering of @kind; @sig (@sig_len
+ * bytes, a DER PKCS#7 signature) or NULL for an unsigned mark.
+ *
+ * Return: 0, or -EINVAL if execmark_mark_parse() would not accept the
+ * result (an unknown algorithm, a signature too long for a mark).
+ */
+int mark_make(struct mark *m, unsigned int version, unsigned int kind,
+	      unsigned int algo, const unsigned char *digest,
+	      const unsigned char *sig, size_t sig_len)
 {
-	struct execmark_mark m, old;
+	unsigned char v[EXECMARK_V2_MAX_SIZE];
+	unsigned int dsize;
+	size_t n = 0;
+
+	if (version == EXECMARK_FORMAT_V1) {
+		dsize = execmark_digest_size(algo);
+		if (kind != EXECMARK_KIND_CONTENT || sig || !dsize)
+			return -EINVAL;
+		v[n++] = EXECMARK_FORMAT_V1;
+		v[n++] = algo;
+	} else {
+		dsize = kind == EXECMARK_KIND_VERITY ?
+			execmark_verity_digest_size(algo) :
+			execmark_digest_size(algo);
+		if (version != EXECMARK_FORMAT_V2 || !dsize ||
+		    (sig && (!sig_len || sig_len > EXECMARK_MAX_SIG)))
+			return -EINVAL;
+		v[n++] = EXECMARK_FORMAT_V2;
+		v[n++] = kind;
+		v[n++] = algo;
+		v[n++] = sig ? EXECMARK_FLAG_SIGNED : 0;
+	}
+	memcpy(v + n, digest, dsize);
+	n += dsize;
+	if (sig) {
+		v[n++] = sig_len & 0xff;
+		v[n++] = sig_len >> 8;
+		memcpy(v + n, sig, sig_len);
+		n += sig_len;
+	}
+	return mark_parse(m, v, n) ? -EINVAL : 0;
+}
+
+/* Set the mark of @fd to @m unless it already is exactly @m. */
+int mark_write(int fd, const struct mark *m, bool *already)
+{
+	struct mark old;
 	enum mark_state state;
 	int ret = mark_read(fd, &old, &state);
 
 	if (ret)
 		return ret;
-	*already = state == MARK_VALID && old.algo == a->id &&
-		   !memcmp(old.digest, digest, a->size);
+	*already = state == MARK_VALID && old.len == m->len &&
+		   !memcmp(old.value, m->value, m->len);
 	if (*already)
 		return 0;
-	m.version = EXECMARK_FORMAT_V1;
-	m.algo = a->id;
-	memcpy(m.digest, digest, a->size);
-	if (fsetxattr(fd, EXECMARK_XATTR_NAME, &m, EXECMARK_HDR_SIZE + a->size, 0))
+	if (fsetxattr(fd, EXECMARK_XATTR_NAME, m->value, m->len, 0))
 		return -errno;
 	return 0;
+}
+
+/* "content" or "verity". */
+const char *mark_kind_name(unsigned int kind)
+{
+	return kind == EXECMARK_KIND_VERITY ? "verity" : "content";
+}
+
+/* The algorithm of a valid mark, in its kind's table (hash.c, verity.c). */
+const struct algo *mark_algo(const struct execmark_parsed *p)
+{
+	if (p->kind == EXECMARK_KIND_VERITY)
+		return verity_algo_by_id(p->algo);
+	return algo_by_id(p->algo);
 }
 
 /* Remove the mark of @fd: 0, 1 if it had none, or -errno. */

@@ -7,8 +7,9 @@ pkgs=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev patch xz-utils
 	sparse
-	# helper
-	libaudit-dev
+	# helper (libfsverity: fs-verity digests of marks v2; fsverity and
+	# openssl for its tests)
+	libaudit-dev libfsverity-dev fsverity openssl
 	# fuzz harnesses (fuzz/): clang and its libFuzzer and sanitizer runtimes
 	clang libclang-rt-14-dev
 	# VM: emulator and the userspace copied into the initramfs

@@ -112,7 +112,7 @@ manifest_suite() {
 	"$E" unmark "$D/dup" 2>/dev/null
 	em manifest apply -j 2 "$D/m-dup"
 	check "$L: item 9: sha256 and sha512 lines for one file: an error naming both lines, none applied" eval '
-		rc_is 2 && err_has "$D/m-dup:3: the same file as line 1 ($D/dup) with another digest: neither is applied" &&
+		rc_is 2 && err_has "$D/m-dup:3: the same file as line 1 ($D/dup) with another mark: neither is applied" &&
 		err_has "marked 0 files" && err_has "3 conflicting lines" &&
 		[ "$(mark_of "$D/dup")" = none ]'
 	rm -f "$D/dup" "$D/dup-link" "$D/m-dup" "$D/m-same"

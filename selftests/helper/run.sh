@@ -12,6 +12,7 @@
 #   lib.sh         setup, TAP output, running execmark, reading marks
 #   cli.sh         usage and exit statuses of the command line
 #   marks.sh       mark, verify, unmark; corrupt marks; no xattr support
+#   marks2.sh      marks v2: signed marks, signed manifests, fs-verity
 #   walk.sh        recursive walks, odd names, 10,000 files, -x
 #   manifest.sh    manifest export and apply
 #   races.sh       writers racing the hash
@@ -23,7 +24,7 @@
 # Prints TAP; exits non-zero if any test failed.
 
 here=$(cd "$(dirname "$0")" && pwd)
-for part in lib cli marks walk manifest races privilege securityfs forward messages; do
+for part in lib cli marks marks2 walk manifest races privilege securityfs forward messages; do
 	. "$here/$part.sh"
 done
 
@@ -34,6 +35,7 @@ cli_tests
 # on a tmpfs.
 fs_suites() {
 	marks_suite "$1" "$2"
+	marks2_suite "$1" "$2"
 	walk_suite "$1" "$2"
 	manifest_suite "$1" "$2"
 	races_suite "$1" "$2"

@@ -6,6 +6,12 @@
  *   xattr-tool get PATH        print the value in hex; exit 1 if there is none
  *   xattr-tool set PATH HEX    set the value to the bytes HEX (may be empty)
  *   xattr-tool valid HEX       exit 0 if execmark_mark_valid() accepts HEX
+ *   xattr-tool parse HEX       print "VERSION KIND ALGO FLAGS DIGEST SIGHEX" as
+ *                              execmark_mark_parse() sees HEX (SIGHEX "-" if
+ *                              unsigned); exit 1 if it refuses it
+ *   xattr-tool sigmsg HEX      print in hex the message execmark_sig_message()
+ *                              makes of the mark HEX
+ *   xattr-tool unhex HEX       write the bytes HEX to standard output
  *   xattr-tool ctime PATH      print the inode's ctime in nanoseconds
  *   xattr-tool nobody CMD...   run CMD as uid and gid 65534, no groups
  *   xattr-tool mapwrite PATH MS  map PATH shared and writable, close it, and
@@ -46,6 +52,7 @@ int main(int argc, char **argv)
 {
 	unsigned char buf[4096];
 	ssize_t n;
+	struct execmark_parsed p;
 
 	if (argc == 3 && !strcmp(argv[1], "get")) {
 		n = lgetxattr(argv[2], EXECMARK_XATTR_NAME, buf, sizeof(buf));
@@ -75,6 +82,34 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "valid")) {
 		n = unhex(buf, sizeof(buf), argv[2]);
 		return n >= 0 && execmark_mark_valid(buf, n) ? 0 : 1;
+	}
+	if (argc == 3 && (!strcmp(argv[1], "parse") || !strcmp(argv[1], "sigmsg"))) {
+		unsigned char msg[EXECMARK_SIG_MSG_MAX];
+		unsigned int len;
+
+		n = unhex(buf, sizeof(buf), argv[2]);
+		if (n < 0 || execmark_mark_parse(buf, n, &p))
+			return 1;
+		if (!strcmp(argv[1], "sigmsg")) {
+			len = execmark_sig_message(&p, msg);
+			for (unsigned int i = 0; i < len; i++)
+				printf("%02x", msg[i]);
+			putchar('\n');
+			return 0;
+		}
+		printf("%u %u %u %u ", p.version, p.kind, p.algo, p.flags);
+		for (unsigned int i = 0; i < p.dsize; i++)
+			printf("%02x", p.digest[i]);
+		putchar(' ');
+		for (unsigned int i = 0; i < p.sig_len; i++)
+			printf("%02x", p.sig[i]);
+		puts(p.sig_len ? "" : "-");
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "unhex")) {
+		n = unhex(buf, sizeof(buf), argv[2]);
+		return n < 0 || fwrite(buf, 1, n, stdout) != (size_t)n ||
+		       fflush(stdout) ? 2 : 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "ctime")) {
 		struct stat st;
@@ -122,7 +157,7 @@ int main(int argc, char **argv)
 		}
 		return munmap(p, st.st_size) ? 2 : 0;
 	}
-	fputs("usage: xattr-tool get PATH | set PATH HEX | valid HEX | ctime PATH | nobody CMD... | mapwrite PATH MS\n",
+	fputs("usage: xattr-tool get PATH | set PATH HEX | valid HEX | parse HEX | sigmsg HEX | unhex HEX | ctime PATH | nobody CMD... | mapwrite PATH MS\n",
 	      stderr);
 	return 2;
 }
