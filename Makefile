@@ -208,6 +208,11 @@ install: install-build
 	sed -e 's|/usr/sbin/execmark|$(SBINDIR)/execmark|g' -e 's|/etc/default|$(SYSCONFDIR)/default|g' \
 		dist/execmark-mode.service >$(DESTDIR)$(UNITDIR)/execmark-mode.service
 	install -D -m 0644 dist/execmark.default $(DESTDIR)$(SYSCONFDIR)/default/execmark
+	install -d $(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d $(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d
+	sed 's|/usr/sbin/execmark|$(SBINDIR)/execmark|g' dist/execmark.apt.conf \
+		>$(DESTDIR)$(SYSCONFDIR)/apt/apt.conf.d/05execmark
+	sed 's|/usr/sbin/execmark|$(SBINDIR)/execmark|g' dist/execmark.dpkg.cfg \
+		>$(DESTDIR)$(SYSCONFDIR)/dpkg/dpkg.cfg.d/execmark
 	install -D -m 0755 $(INST_PY)/usr/bin/execmark-python $(DESTDIR)$(BINDIR)/execmark-python
 	install -D -m 0755 $(INST_PY)/usr/sbin/execmark-python-prepare \
 		$(DESTDIR)$(SBINDIR)/execmark-python-prepare

@@ -13,5 +13,7 @@ int cmd_status(int argc, char **argv);
 int cmd_mode(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
+int cmd_apt_prepare(int argc, char **argv);
+int cmd_dpkg_apply(int argc, char **argv);
 
 #endif /* EXECMARK_CMD_H */

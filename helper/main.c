@@ -22,13 +22,15 @@ static const struct command {
 	{ "lock", cmd_lock, "lock the mode until reboot" },
 	{ "forward", cmd_forward, "send denial events to the audit subsystem" },
 	{ "manifest", cmd_manifest, "export or apply a sha256sum-style manifest" },
+	{ "apt-prepare", cmd_apt_prepare, "apt hook: trust what verified .debs hold while dpkg unpacks them" },
+	{ "dpkg-apply", cmd_dpkg_apply, "dpkg hook: mark what dpkg unpacked from verified .debs" },
 };
 
 static int usage(FILE *f)
 {
 	fputs("usage: execmark COMMAND [OPTION]... [ARG]...\n\ncommands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
 	fputs("\n'execmark COMMAND --help' describes a command; see execmark(8).\n", f);
 	return f == stdout ? EXIT_OK : EXIT_ERROR;
 }

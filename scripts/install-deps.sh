@@ -8,8 +8,9 @@ pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev patch xz-utils
 	sparse
 	# helper (libfsverity: fs-verity digests of marks v2; fsverity and
-	# openssl for its tests)
-	libaudit-dev libfsverity-dev fsverity openssl
+	# openssl for its tests; libarchive: .deb reading of the apt and
+	# dpkg hooks)
+	libaudit-dev libfsverity-dev fsverity openssl libarchive-dev
 	# fuzz harnesses (fuzz/): clang and its libFuzzer and sanitizer runtimes
 	clang libclang-rt-14-dev
 	# VM: emulator and the userspace copied into the initramfs

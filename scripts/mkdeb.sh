@@ -17,7 +17,7 @@ srcs=(Makefile README debian dist helper xattr selftests/helper/xattr-tool.c
       Documentation/helper.rst Documentation/python.rst
       Documentation/admin-guide/LSM/execmark.rst)
 stamp=$( { find "${srcs[@]}" -type f ! -path 'helper/build/*' -print0 | LC_ALL=C sort -z |
-	xargs -0 sha256sum; dpkg-query -W libaudit-dev libssl-dev libpython3.11-dev; } |
+	xargs -0 sha256sum; dpkg-query -W libaudit-dev libssl-dev libpython3.11-dev libarchive-dev; } |
 	sha256sum | cut -c1-16)
 if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ] && ls "$out"/execmark_*.deb >/dev/null 2>&1; then
 	log "deb: packages in $out are up to date"

@@ -20,11 +20,12 @@
 #   securityfs.sh  status, mode and lock on a fake securityfs
 #   forward.sh     the forwarder, with a stdout sink
 #   messages.sh    error messages naming the real cause; a full stdout
+#   dpkg.sh        the apt and dpkg hooks (apt-prepare, dpkg-apply)
 #
 # Prints TAP; exits non-zero if any test failed.
 
 here=$(cd "$(dirname "$0")" && pwd)
-for part in lib cli marks marks2 walk manifest races privilege securityfs forward messages; do
+for part in lib cli marks marks2 walk manifest races privilege securityfs forward messages dpkg; do
 	. "$here/$part.sh"
 done
 
@@ -57,6 +58,7 @@ privilege_tests
 securityfs_tests
 forward_tests
 messages_tests
+dpkg_tests
 
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n tests failed"
