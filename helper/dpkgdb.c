@@ -33,7 +33,8 @@
 #include "util.h"
 
 #define RECORD_MAGIC	"execmark-dpkg-record 1"
-#define DIGESTS_CHUNK	4096	/* bytes of one write to the digest list */
+/* Bytes of one write to the digest list (the kernel takes up to 32 MiB). */
+#define DIGESTS_CHUNK	(1u << 20)
 
 const char *dpkg_root(void)
 {
@@ -607,16 +608,16 @@ static int digests_write(const char *buf, size_t len)
 static int digests_op(char op, unsigned char (*d)[DEB_DIGEST_SIZE], size_t from,
 		      size_t to, size_t *done)
 {
-	char buf[DIGESTS_CHUNK];
+	char *buf = xmalloc(DIGESTS_CHUNK);
 	const size_t line = 1 + 7 + 2 * DEB_DIGEST_SIZE + 1;
 	size_t len = 0;
-	int ret;
+	int ret = 0;
 
 	*done = from;
 	for (size_t i = from; i < to; i++) {
-		if (len + line > sizeof(buf)) {
+		if (len + line > DIGESTS_CHUNK) {
 			if ((ret = digests_write(buf, len)))
-				return ret;
+				goto out;
 			*done = i;
 			len = 0;
 		}
@@ -628,9 +629,11 @@ static int digests_op(char op, unsigned char (*d)[DEB_DIGEST_SIZE], size_t from,
 		buf[len++] = '\n';
 	}
 	if (len && (ret = digests_write(buf, len)))
-		return ret;
+		goto out;
 	*done = to;
-	return 0;
+out:
+	free(buf);
+	return ret;
 }
 
 /*
