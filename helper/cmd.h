@@ -15,5 +15,6 @@ int cmd_lock(int argc, char **argv);
 int cmd_forward(int argc, char **argv);
 int cmd_apt_prepare(int argc, char **argv);
 int cmd_dpkg_apply(int argc, char **argv);
+int cmd_dpkg_verify(int argc, char **argv);
 
 #endif /* EXECMARK_CMD_H */

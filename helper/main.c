@@ -24,6 +24,7 @@ static const struct command {
 	{ "manifest", cmd_manifest, "export or apply a sha256sum-style manifest" },
 	{ "apt-prepare", cmd_apt_prepare, "apt hook: trust what verified .debs hold while dpkg unpacks them" },
 	{ "dpkg-apply", cmd_dpkg_apply, "dpkg hook: mark what dpkg unpacked from verified .debs" },
+	{ "dpkg-verify", cmd_dpkg_verify, "check installed packages against their manifests and marks" },
 };
 
 static int usage(FILE *f)

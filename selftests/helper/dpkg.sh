@@ -82,6 +82,9 @@ dpkg_tests() {
 		marked "$R/var/lib/dpkg/info/xm-fixture.postinst" &&
 		list_has - "$W/build/xm-fixture-1.0/usr/bin/xm-fixture" &&
 		[ -z "$(ls "$pending")" ] && [ -f "$installed/xm-fixture:all" ]'
+	DPKG_ROOT=$R run "$E" dpkg-verify
+	check "dpkg-verify: all files of the package ok, exit 0" eval '
+		rc_is 0 && [ ! -s "$W/out" ] && err_has "1 packages checked: 3 files ok"'
 
 	# Upgrade, with the administrator's conffile and a file changed after
 	# unpacking (a pre-invoke stands in for the change between them).
@@ -97,6 +100,11 @@ dpkg_tests() {
 		! marked "$R/etc/xm-fixture.conf" && grep -q "^admin=1" "$R/etc/xm-fixture.conf" &&
 		err_has "xm-fixture 2.0: 1 files marked, 2 not" &&
 		grep -q "^Version: 2.0" "$installed/xm-fixture:all"'
+	DPKG_ROOT=$R run "$E" dpkg-verify xm-fixture
+	check "dpkg-verify names the changed file and conffile, exit 1" eval '
+		rc_is 1 && out_has "xm-fixture: /usr/bin/xm-fixture: modified (not the package'"'"'s content)" &&
+		out_has "xm-fixture: /etc/xm-fixture.conf: modified (not the package'"'"'s content)" &&
+		! grep -q postinst "$W/out"'
 	check "dpkg-apply: the digests of the upgrade are off the list" eval '
 		list_has - "$W/build/xm-fixture-2.0/usr/bin/xm-fixture" && [ -z "$(ls "$pending")" ]'
 
