@@ -25,6 +25,7 @@ static const struct command {
 	{ "apt-prepare", cmd_apt_prepare, "apt hook: trust what verified .debs hold while dpkg unpacks them" },
 	{ "dpkg-apply", cmd_dpkg_apply, "dpkg hook: mark what dpkg unpacked from verified .debs" },
 	{ "dpkg-verify", cmd_dpkg_verify, "check installed packages against their manifests and marks" },
+	{ "dpkg-enroll", cmd_dpkg_enroll, "trust installed packages: from their .debs fetched through apt" },
 };
 
 static int usage(FILE *f)

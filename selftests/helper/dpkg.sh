@@ -30,6 +30,7 @@ xm_pkg() {
 	echo "/etc/$2.conf" >"$d/DEBIAN/conffiles"
 	printf '#!/bin/sh\nexit 0\n' >"$d/DEBIAN/postinst"
 	chmod 755 "$d/usr/bin/$2" "$d/DEBIAN/postinst"
+	(cd "$d" && md5sum usr/bin/$2) >"$d/DEBIAN/md5sums"
 	dpkg-deb -b --root-owner-group "$d" "$1/$2_$3_all.deb" >/dev/null
 }
 xdpkg() {	# dpkg on the root $R, with the post-invoke hook
@@ -132,6 +133,7 @@ dpkg_tests() {
 	check "dpkg-apply follows a diversion to where dpkg put the file" eval '
 		rc_is 0 && marked "$R/usr/bin/xm-fixture.distrib" && [ ! -e "$R/usr/bin/xm-fixture" ]'
 	xdpkg --purge xm-fixture
+	run dpkg-divert --root="$R" --package other --remove /usr/bin/xm-fixture
 
 	# Malformed and hostile archives: a clear error, nothing recorded.
 	python3 "$here/mkdebs.py" "$W/bad" >/dev/null 2>&1
@@ -144,6 +146,24 @@ dpkg_tests() {
 			rc_is 2 && err_has "$f: " && err_has "refusing the installation" &&
 			[ ! -s "$S/digests" ] && [ -z "$(ls "$pending")" ]'
 	done
+
+	# Enrolment of a package installed without the hooks.
+	run dpkg --root="$R" --force-script-chrootless --force-not-root -i "$D/xm-fixture_1.0_all.deb"
+	echo "changed" >>"$R/etc/xm-fixture.conf"
+	DPKG_ROOT=$R run "$E" dpkg-enroll --trust-on-first-use
+	check "dpkg-enroll --trust-on-first-use: the files as they are, marked" eval '
+		rc_is 0 && marked "$R/usr/bin/xm-fixture" && marked "$R/etc/xm-fixture.conf" &&
+		marked "$R/var/lib/dpkg/info/xm-fixture.postinst" &&
+		grep -q "^Source: trust-on-first-use" "$installed/xm-fixture:all"'
+	rm -f "$installed"/*
+	printf '#!/bin/sh\necho changed\n' >"$R/usr/bin/xm-fixture"
+	DPKG_ROOT=$R run "$E" dpkg-enroll --md5sums xm-fixture
+	check "dpkg-enroll --md5sums: a file whose MD5 is not dpkg's is named and not marked" eval '
+		rc_is 1 && ! marked "$R/usr/bin/xm-fixture" &&
+		err_has "xm-fixture: /usr/bin/xm-fixture: not the content dpkg'"'"'s md5sums lists" &&
+		grep -q "^Source: md5sums" "$installed/xm-fixture:all"'
+	rm -f "$installed"/*
+	xdpkg --purge xm-fixture
 
 	dpkg_verified_tests
 	unset EXECMARK_SECURITYFS APT_CONFIG
@@ -193,4 +213,18 @@ dpkg_verified_tests() {
 	check "apt-prepare: a .deb of a [trusted=yes] Release signed by an unknown key is not trusted" eval '
 		rc_is 0 && err_has "no Release apt verified lists this .deb" &&
 		[ ! -s "$S/digests" ] && [ -z "$(ls "$pending")" ]'
+
+	# dpkg-enroll from the .debs apt fetches: the verified one is
+	# enrolled, the one of the [trusted=yes] source is not.
+	run dpkg --root="$R" --force-script-chrootless --force-not-root -i "$D/xm-fixture_1.0_all.deb"
+	DPKG_ROOT=$R run "$E" dpkg-enroll
+	check "dpkg-enroll: the installed version's .deb fetched through apt and verified: files marked" eval '
+		rc_is 0 && marked "$R/usr/bin/xm-fixture" && marked "$R/var/lib/dpkg/info/xm-fixture.postinst" &&
+		grep -q "^Source: verified" "$installed/xm-fixture:all" && err_has "enrolled 1 packages"'
+	rm -f "$installed"/*
+	run dpkg --root="$R" --force-script-chrootless --force-not-root -i "$W/repo-other/xm-fixture_3.0_all.deb"
+	DPKG_ROOT=$R run "$E" dpkg-enroll
+	check "dpkg-enroll: a version only a [trusted=yes] source has is not enrolled" eval '
+		rc_is 1 && err_has "xm-fixture 3.0: no Release apt verified lists the .deb apt fetched" &&
+		[ -z "$(ls "$installed")" ] && [ "$(mark_of "$R/usr/bin/xm-fixture")" = none ]'
 }
