@@ -11,6 +11,8 @@
 #          harness, for scripts/tap.py.
 #
 # FUZZ_JOBS harnesses (default 2) run at a time, each in a single process.
+# A harness whose inputs are slow by nature (deb decompresses archives)
+# has fuzz/NAME.runs, a smaller number of executions for "fuzz".
 # A harness's corpus is OUTDIR/corpus/NAME (what it finds, kept between
 # runs) and fuzz/corpus/NAME (the seeds and regression inputs, read only);
 # its dictionary fuzz/NAME.dict and its extra libFuzzer flags
@@ -27,6 +29,15 @@ runs=${FUZZ_RUNS:-10000000}
 secs=${FUZZ_SECONDS:-3600}
 jobs=${FUZZ_JOBS:-2}
 
+# The executions "fuzz" asks of harness $1: FUZZ_RUNS, or its NAME.runs if less.
+runs_of() {
+	local r=$runs
+	if [ -f "$here/$1.runs" ] && [ "$(cat "$here/$1.runs")" -lt "$r" ]; then
+		r=$(cat "$here/$1.runs")
+	fi
+	echo "$r"
+}
+
 run_one() {
 	local name=$1 args=() extra=() t0 t1
 	mkdir -p "$bin/corpus/$name" "$out/artifacts/$name"
@@ -36,7 +47,7 @@ run_one() {
 		read -ra extra < "$here/$name.options"
 		args+=("${extra[@]}")
 	fi
-	[ "$mode" = fuzz ] && args+=("-runs=$runs")
+	[ "$mode" = fuzz ] && args+=("-runs=$(runs_of "$name")")
 	t0=$(date +%s.%N)
 	"$bin/$name" "${args[@]}" -max_total_time="$secs" -timeout=10 \
 		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name/" \
@@ -67,8 +78,8 @@ for name in "$@"; do
 	why=
 	if [ "$rc" != 0 ] || [ "$crashes" != 0 ]; then
 		why="exit status $rc"
-	elif [ "$mode" = fuzz ] && [ "$n" -lt "$runs" ]; then
-		why="stopped by FUZZ_SECONDS=$secs before $runs executions"
+	elif [ "$mode" = fuzz ] && [ "$n" -lt "$(runs_of "$name")" ]; then
+		why="stopped by FUZZ_SECONDS=$secs before $(runs_of "$name") executions"
 	fi
 	summary="$n executions, $rate exec/s, $crashes crashes"
 	if [ "$mode" = check ]; then

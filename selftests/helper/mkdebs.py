@@ -43,7 +43,8 @@ def tar(entries, comp="xz"):
             t.addfile(info, io.BytesIO(data))
     raw = buf.getvalue()
     if comp == "xz":
-        return lzma.compress(raw, format=lzma.FORMAT_XZ)
+        # A small dictionary (preset 0, 256 KiB): cheap to decode, for the fuzzer.
+        return lzma.compress(raw, format=lzma.FORMAT_XZ, preset=0)
     if comp == "gz":
         return gzip.compress(raw, mtime=0)
     return raw
