@@ -59,6 +59,19 @@ static void forwarder_counts(void)
 		       s.pending.last);
 }
 
+/* Marks v2: whether unsigned marks are denied (a kernel without has no file). */
+static void require_signed(void)
+{
+	char *path = securityfs_path("require_signed"), *s = NULL;
+
+	if (!access(path, F_OK))
+		s = securityfs_read_line("require_signed");
+	if (s)
+		printf("require_signed: %s\n", s);
+	free(s);
+	free(path);
+}
+
 static const char status_usage[] =
 "usage: execmark status\n"
 "Show the mode, the lock, whether a forwarder reads the events, how many\n"
@@ -81,6 +94,7 @@ int cmd_status(int argc, char **argv)
 		printf("mode: %s\n", mode);
 	if (lock)
 		printf("lock: %s\n", lock);
+	require_signed();
 	printf("forwarder: %s\n", forwarder_state());
 	forwarder_counts();
 	for (line = stats; line && *line; line = next) {

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "opts.h"
+#include "securityfs.h"
 #include "sign.h"
 #include "util.h"
 #include "verity.h"
@@ -174,10 +175,13 @@ struct verify_ctx {
 };
 
 /*
- * What the kernel decides about a valid mark @m, in its order: an unsigned
- * mark under require_signed; the signature (against --cert, standing for
- * the key in the kernel's .execmark keyring; unchecked without); then the
- * digest: the fs-verity digest (O(1)) or the content's.
+ * What the kernel decides about a valid mark @m, in its order
+ * (lsm/verify.c, compute()): the digest -- the fs-verity digest, asked of
+ * the kernel in O(1), or the content's --, then the signature: an unsigned
+ * mark is denied under require_signed; a signed one is checked against
+ * --cert, standing for the key in the kernel's .execmark keyring
+ * (unchecked without). The kernel's blacklist of digests ("revoked") is
+ * not consulted.
  */
 static int verify_mark(struct verify_ctx *c, struct job *j,
 		       const struct mark *m, unsigned char *buf)
@@ -185,15 +189,6 @@ static int verify_mark(struct verify_ctx *c, struct job *j,
 	const struct algo *a;
 	int ret;
 
-	if (!m->p.sig_len && c->require_signed)
-		return VERIFY_UNSIGNED;
-	if (m->p.sig_len && !c->cert)
-		j->what = unchecked;
-	if (m->p.sig_len && c->cert) {
-		j->what = sig_check(c->cert, &m->p);
-		if (j->what)
-			return VERIFY_BAD_SIGNATURE;
-	}
 	if (m->p.kind == EXECMARK_KIND_VERITY) {
 		ret = verity_measure(j->fd, &a, j->digest);
 		if (ret == -ENODATA || ret == -ENOTTY || ret == -EOPNOTSUPP)
@@ -203,20 +198,28 @@ static int verify_mark(struct verify_ctx *c, struct job *j,
 			return VERIFY_FAILED;
 		}
 		j->algo = a;
-		return a->id != m->p.algo ||
-		       memcmp(j->digest, m->p.digest, a->size) ?
-		       VERIFY_MISMATCH : VERIFY_OK;
+		if (a->id != m->p.algo || memcmp(j->digest, m->p.digest, a->size))
+			return VERIFY_MISMATCH;
+	} else {
+		j->algo = algo_by_id(m->p.algo);
+		ret = hash_file(j->fd, j->algo, j->digest, buf);
+		if (ret < 0) {
+			job_fail(j, "read", -ret);
+			return VERIFY_FAILED;
+		}
+		if (ret == HASH_CHANGED)
+			return VERIFY_CHANGED;
+		if (memcmp(j->digest, m->p.digest, j->algo->size))
+			return VERIFY_MISMATCH;
 	}
-	j->algo = algo_by_id(m->p.algo);
-	ret = hash_file(j->fd, j->algo, j->digest, buf);
-	if (ret < 0) {
-		job_fail(j, "read", -ret);
-		return VERIFY_FAILED;
+	if (!m->p.sig_len)
+		return c->require_signed ? VERIFY_UNSIGNED : VERIFY_OK;
+	if (!c->cert) {
+		j->what = unchecked;
+		return VERIFY_OK;
 	}
-	if (ret == HASH_CHANGED)
-		return VERIFY_CHANGED;
-	return memcmp(j->digest, m->p.digest, j->algo->size) ?
-	       VERIFY_MISMATCH : VERIFY_OK;
+	j->what = sig_check(c->cert, &m->p);
+	return j->what ? VERIFY_BAD_SIGNATURE : VERIFY_OK;
 }
 
 static void verify_work(void *ctx, struct job *j, unsigned char *buf)
@@ -271,6 +274,24 @@ static void verify_done(void *ctx, struct job *j)
 	free(e);
 }
 
+/*
+ * Whether the running kernel denies unsigned marks: its require_signed
+ * file says "on" or "locked" (a kernel without signed marks has none).
+ */
+static bool kernel_requires_signed(void)
+{
+	char *path = securityfs_path("require_signed"), *s;
+	bool on = false;
+
+	if (!access(path, R_OK)) {
+		s = securityfs_read_line("require_signed");
+		on = s && (!strcmp(s, "on") || !strcmp(s, "locked"));
+		free(s);
+	}
+	free(path);
+	return on;
+}
+
 static const char verify_usage[] =
 "usage: execmark verify [-r] [-x] [-q] [-j N] [--cert CERT] [--require-signed] PATH...\n"
 "Print \"STATUS PATH\" for each regular file, STATUS being what the kernel\n"
@@ -286,8 +307,8 @@ static const char verify_usage[] =
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
 "      --cert CERT   check signatures as the kernel would with CERT's key in\n"
 "                    its .execmark keyring (without: signatures are not checked)\n"
-"      --require-signed  as the kernel under require_signed: unsigned marks\n"
-"                    are not ok\n"
+"      --require-signed  as the kernel under require_signed (the default when\n"
+"                    the running kernel has it on): unsigned marks are not ok\n"
 "  -h, --help        show this help\n";
 
 int cmd_verify(int argc, char **argv)
@@ -304,7 +325,7 @@ int cmd_verify(int argc, char **argv)
 	if (i < 0)
 		return ret;
 	c.quiet = o.quiet;
-	c.require_signed = o.require_signed;
+	c.require_signed = o.require_signed || kernel_requires_signed();
 	if (o.cert) {
 		c.cert = sig_cert_load(o.cert);
 		if (!c.cert)

@@ -7,10 +7,10 @@ pkgs=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev patch xz-utils
 	sparse
-	# helper (libfsverity: fs-verity digests of marks v2; fsverity and
-	# openssl for its tests; libarchive: .deb reading of the apt and
-	# dpkg hooks)
-	libaudit-dev libfsverity-dev fsverity openssl libarchive-dev
+	# helper (libfsverity: fs-verity digests of marks v2; fsverity,
+	# openssl and keyctl for its tests; libarchive: .deb reading of the
+	# apt and dpkg hooks)
+	libaudit-dev libfsverity-dev fsverity openssl keyutils libarchive-dev
 	# fuzz harnesses (fuzz/): clang and its libFuzzer and sanitizer runtimes
 	clang libclang-rt-14-dev
 	# VM: emulator and the userspace copied into the initramfs

@@ -20,7 +20,7 @@ inputs=$( {
 	(cd "$overlay" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
 	sha256sum "$0" "$EXECMARK_TOP"/scripts/vm/* "$EXECMARK_TOP/helper/python/execmark-python-prepare"
 	dpkg-query -W busybox-static auditd python3.11 libpython3.11-stdlib e2fsprogs \
-		ima-evm-utils fapolicyd libc6 openssl fsverity
+		ima-evm-utils fapolicyd libc6 openssl fsverity keyutils
 } | sha256sum | cut -c1-16)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$inputs" ]; then
 	log "initramfs: $out is up to date"
@@ -70,8 +70,9 @@ put_elf /sbin/auditd /sbin/auditctl /sbin/ausearch /sbin/aureport
 # mke2fs for the selftests' ext4 images (busybox's makes ext2 only).
 put_elf /sbin/mke2fs
 # Signed marks and fs-verity (helper tests, marks v2): openssl makes the
-# tests' keys and certificates, fsverity cross-checks verity digests.
-put_elf /usr/bin/openssl /usr/bin/fsverity
+# tests' keys and certificates, fsverity cross-checks verity digests,
+# keyctl adds certificates to the .execmark keyring.
+put_elf /usr/bin/openssl /usr/bin/fsverity /usr/bin/keyctl
 put /usr/lib/ssl/openssl.cnf
 # The benchmarks' references: evmctl writes security.ima; fapolicyd (its
 # configuration is written by bench/vm-bench.sh) with libmagic's databases.

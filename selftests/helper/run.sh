@@ -51,6 +51,8 @@ else
 fi
 
 walk_mounts
+marks2_verity
+marks2_kernel
 marks_no_xattr
 marks_item10
 races_big
