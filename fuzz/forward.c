@@ -309,7 +309,10 @@ static void kernel_line(const uint8_t *data, size_t size)
 	static const char *const ops[] = { "exec", "check", "mmap", "mprotect", "invalid" };
 	static const char *const modes[] = { "off", "permissive", "enforce" };
 	static const char *const reasons[] = { "unmarked", "corrupt", "mismatch",
-					       "unverifiable", "error", "invalid" };
+					       "unverifiable", "error", "invalid",
+					       /* marks v2 */
+					       "not-verity", "unsigned",
+					       "bad-signature", "revoked" };
 	struct src s = { data, size };
 	unsigned long long seq = (unsigned long long)take(&s, 4) << 32 | take(&s, 4);
 	unsigned int sel = take(&s, 1);
@@ -335,7 +338,7 @@ static void kernel_line(const uint8_t *data, size_t size)
 		kernel_encode(eexe, 2 * 4096 + 3, exe, le);
 	kernel_encode(epath, 2 * 4096 + 3, path, lp);
 	line = xasprintf("seq=%llu op=%s mode=%s reason=%s pid=%d uid=%u auid=%u ses=%u comm=%s exe=%s path=%s dev=%u:%u ino=%llu",
-			 seq, ops[sel % 5], modes[sel / 5 % 3], reasons[sel / 15 % 6],
+			 seq, ops[sel % 5], modes[sel / 5 % 3], reasons[sel / 15 % ARRAY_SIZE(reasons)],
 			 (int)take(&s, 4), take(&s, 4), take(&s, 4), take(&s, 4),
 			 ecomm, eexe, epath, take(&s, 2) & 0xfff, take(&s, 3) & 0xfffff,
 			 (unsigned long long)take(&s, 4) << 32 | take(&s, 4));
