@@ -191,6 +191,22 @@ static int verify_mark(struct verify_ctx *c, struct job *j,
 
 	if (m->p.kind == EXECMARK_KIND_VERITY) {
 		ret = verity_measure(j->fd, &a, j->digest);
+		if ((ret == -ENOTTY || ret == -EOPNOTSUPP) && verity_statx(j->fd)) {
+			/*
+			 * fs-verity below a file system that does not pass
+			 * the ioctl on (overlayfs), which the kernel reads
+			 * from the real inode: computed from the content,
+			 * as a tree of 4 KiB blocks without salt.
+			 */
+			a = mark_algo(&m->p);
+			ret = verity_compute(j->fd, a, j->digest);
+			if (ret == HASH_CHANGED)
+				return VERIFY_CHANGED;
+			if (ret) {
+				job_fail(j, "read", -ret);
+				return VERIFY_FAILED;
+			}
+		}
 		if (ret == -ENODATA || ret == -ENOTTY || ret == -EOPNOTSUPP)
 			return VERIFY_NOT_VERITY;
 		if (ret) {

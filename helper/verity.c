@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,6 +72,21 @@ int verity_measure(int fd, const struct algo **a, unsigned char *digest)
 		return -EINVAL;		/* an algorithm marks cannot name */
 	memcpy(digest, m.d.digest, m.d.digest_size);
 	return 0;
+}
+
+/*
+ * verity_statx - whether statx() says that @fd has fs-verity
+ * (STATX_ATTR_VERITY). Unlike FS_IOC_MEASURE_VERITY this also passes
+ * through overlayfs, which reports the attributes of the real file.
+ */
+bool verity_statx(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx))
+		return false;
+	return (stx.stx_attributes_mask & STATX_ATTR_VERITY) &&
+	       (stx.stx_attributes & STATX_ATTR_VERITY);
 }
 
 /*

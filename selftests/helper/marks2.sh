@@ -465,6 +465,20 @@ marks2_verity() {
 	check "$L: --algo sha512: a sha512 tree and digest" eval '
 		rc_is 0 && [ "$(field 3 "$D/v512")" = 2 ] &&
 		[ "$(field 5 "$D/v512")" = "$(fsverity measure "$D/v512" | sed "s/^sha512://;s/ .*//")" ]'
+	# Through overlayfs, which does not pass FS_IOC_MEASURE_VERITY on but
+	# whose statx() shows the lower file's fs-verity, as the kernel reads
+	# the real inode's digest.
+	O=$W/tmpfs/ovl
+	mkdir -p "$O/up" "$O/work" "$O/m"
+	if mount -t overlay -o "lowerdir=$D,upperdir=$O/up,workdir=$O/work" xm-ovl "$O/m" 2>"$W/err"; then
+		MOUNTS="$O/m $MOUNTS"
+		em verify "$O/m/v" "$O/m/vbig"
+		check "$L: overlayfs over fs-verity files: verify ok" eval '
+			rc_is 0 && out_has "ok $O/m/v" && out_has "ok $O/m/vbig"'
+		umount "$O/m"
+	else
+		skip "$L: overlayfs over fs-verity files" "cannot mount overlayfs: $(cat "$W/err")"
+	fi
 	# A file open for writing cannot get fs-verity.
 	printf 'busy\n' >"$D/busy"
 	exec 7>>"$D/busy"
