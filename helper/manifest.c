@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "mark.h"
 #include "opts.h"
+#include "sign.h"
 #include "util.h"
 #include "verity.h"
 #include "walk.h"
@@ -453,8 +454,32 @@ char *manifest_parse_line(char *line, size_t len, struct manifest_entry *e)
 	return *name ? name : NULL;
 }
 
+/*
+ * manifest apply --cert, --require-signed: say why the mark of line
+ * @lineno is not applied, or return false.
+ */
+static bool refuse(const struct mark *m, const struct sig_cert *cert,
+		   bool require_signed, const char *name, unsigned long lineno)
+{
+	const char *why = NULL;
+
+	if (!m->p.sig_len && require_signed)
+		why = "an unsigned mark (--require-signed)";
+	else if (m->p.sig_len && cert && (why = sig_check(cert, &m->p)))
+		why = xasprintf("bad signature: %s", why);
+	else
+		return false;
+	char *where = xasprintf("%s:%lu", name, lineno);
+
+	warn_path(where, "%s, not applied", why);
+	if (m->p.sig_len)
+		free((char *)why);
+	free(where);
+	return true;
+}
+
 static const char apply_usage[] =
-"usage: execmark manifest apply [-j N] [FILE|-]\n"
+"usage: execmark manifest apply [-j N] [--cert CERT] [--require-signed] [FILE|-]\n"
 "Mark each file listed in the manifest FILE (default: standard input) if,\n"
 "and only if, its current content matches the listed digest. The digest's\n"
 "length selects the algorithm: 64 hex digits sha256, 96 sha384, 128 sha512.\n"
@@ -465,6 +490,9 @@ static const char apply_usage[] =
 "file's content (or fs-verity) digest is the one it holds; a verity mark\n"
 "enables fs-verity on the file. No key is needed.\n"
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
+"      --cert CERT   apply no signed mark whose signature CERT's key did not\n"
+"                    make (as the kernel would refuse it with CERT in .execmark)\n"
+"      --require-signed  apply no unsigned mark (sha256sum lines included)\n"
 "  -h, --help        show this help\n";
 
 static int manifest_apply(int argc, char **argv)
@@ -474,7 +502,8 @@ static int manifest_apply(int argc, char **argv)
 	struct marker *m = &c.marker;
 	struct file_opts o;
 	const char *name = "-";
-	unsigned long lineno = 0, malformed = 0, dups = 0, conflicts = 0;
+	unsigned long lineno = 0, malformed = 0, dups = 0, conflicts = 0, refused = 0;
+	struct sig_cert *cert = NULL;
 	char *line = NULL, size[32];
 	struct want *wants = NULL;
 	size_t cap = 0, nwants = 0, wcap = 0;
@@ -483,9 +512,14 @@ static int manifest_apply(int argc, char **argv)
 	FILE *f = stdin;
 	int ret, i;
 
-	i = parse_file_opts(argc, argv, apply_usage, "j", false, &o, &ret);
+	i = parse_file_opts(argc, argv, apply_usage, "jCR", false, &o, &ret);
 	if (i < 0)
 		return ret;
+	if (o.cert) {
+		cert = sig_cert_load(o.cert);
+		if (!cert)
+			return EXIT_ERROR;
+	}
 	if (i < argc) {
 		name = argv[i];
 		if (i + 1 < argc)
@@ -524,6 +558,10 @@ static int manifest_apply(int argc, char **argv)
 			malformed++;
 			continue;
 		}
+		if (refuse(&e.mark, cert, o.require_signed, name, lineno)) {
+			refused++;
+			continue;
+		}
 		if (nwants == wcap) {
 			wcap = wcap ? 2 * wcap : 256;
 			wants = xrealloc(wants, wcap * sizeof(*wants));
@@ -541,6 +579,7 @@ static int manifest_apply(int argc, char **argv)
 	free(line);
 	if (f != stdin)
 		fclose(f);
+	sig_cert_free(cert);
 	find_duplicates(wants, nwants, name, &dups, &conflicts);
 	p = pool_start(&ops, &c, &o.walk);
 	for (size_t k = 0; k < nwants; k++)
@@ -558,7 +597,10 @@ static int manifest_apply(int argc, char **argv)
 		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu open for writing, %lu duplicate lines, %lu conflicting lines, %lu malformed lines, %lu errors\n",
 		m->marked, size, m->already, m->mismatch, m->changed, m->writers,
 		dups, conflicts, malformed, m->errors);
-	if (m->errors || malformed || conflicts)
+	if (o.cert || o.require_signed)
+		fprintf(stderr, "refused %lu lines (%s)\n", refused,
+			o.cert ? "bad signatures or unsigned" : "unsigned");
+	if (m->errors || malformed || conflicts || refused)
 		return EXIT_ERROR;
 	return m->mismatch || m->changed || m->writers ? EXIT_NOTOK : EXIT_OK;
 }

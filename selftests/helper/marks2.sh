@@ -342,6 +342,25 @@ marks2_manifest() {
 		err_has "bad.manifest:6: malformed line" && err_has "5 malformed lines" &&
 		err_has "1 mismatch" &&
 		[ "$(mark_of "$D/host/one")" = "$hex" ] && [ "$(mark_of "$D/host/two")" = none ]'
+	# apply --cert and --require-signed: checked before anything is marked.
+	em unmark "$D/host/one" "$D/host/with space"
+	in_dir "$D/host" em manifest apply --cert "$K/other.pem" "$D/signed.manifest"
+	check "$L: apply --cert with another key's certificate: every line refused" eval '
+		rc_is 2 && err_has "signed.manifest:1: bad signature: not signed with the key of the certificate, not applied" &&
+		err_has "refused 3 lines" && err_has "marked 0 files" &&
+		[ "$(mark_of "$D/host/one")" = none ]'
+	{
+		printf '%s  ./one\n' "$(flip "$(grep "  ./one\$" "$D/signed.manifest" | cut -d" " -f1)")"
+		grep "  ./with space\$" "$D/signed.manifest"
+		printf '%s  ./two\n' "$(digest sha256sum "$D/host/two")"
+	} >"$D/mixed.manifest"
+	in_dir "$D/host" em manifest apply --cert "$K/leaf.pem" --require-signed "$D/mixed.manifest"
+	check "$L: apply --cert --require-signed: a damaged signature and an unsigned line refused, the good one applied" eval '
+		rc_is 2 && err_has "mixed.manifest:1: bad signature:" &&
+		err_has "mixed.manifest:3: an unsigned mark (--require-signed), not applied" &&
+		err_has "refused 2 lines" && err_has "marked 1 files" &&
+		[ "$(mark_of "$D/host/one")" = none ] && [ "$(mark_of "$D/host/two")" = none ] &&
+		[ "$(mark_of "$D/host/with space")" != none ]'
 	# A sha256sum line and a mark line for one file, different marks.
 	printf '%s  ./one\nmark:%s  ./one\n' "$(digest sha256sum "$D/host/one")" "$hex" >"$D/conf.manifest"
 	in_dir "$D/host" em manifest apply "$D/conf.manifest"
