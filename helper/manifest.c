@@ -405,8 +405,12 @@ char *manifest_parse_line(char *line, size_t len, struct manifest_entry *e)
 			e->why = "a mark line is \"mark:HEXMARK  PATH\"";
 			return NULL;
 		}
-		if (n / 2 > sizeof(value) ||
-		    (hex_decode(value, hex, n), mark_parse(&e->mark, value, n / 2))) {
+		if (n / 2 > sizeof(value)) {
+			e->why = "its mark is corrupt (longer than any mark)";
+			return NULL;
+		}
+		hex_decode(value, hex, n);
+		if (mark_parse(&e->mark, value, n / 2)) {
 			e->why = "its mark is corrupt";
 			return NULL;
 		}
