@@ -333,13 +333,16 @@ marks2_manifest() {
 		printf 'mark:%s\n' "$hex"
 		printf 'mark:zz%s  ./two\n' "$hex"
 		printf 'mark:02010400%s  ./two\n' "$HEX256"
+		printf 'mark:%s  ./two\n' "$(head -c 2119 /dev/zero | od -An -tx1 -v | tr -d ' \n')"
 	} >"$D/bad.manifest"
 	in_dir "$D/host" em manifest apply "$D/bad.manifest"
 	check "$L: malformed mark lines are named and skipped, the rest applied" eval '
 		rc_is 2 && err_has "bad.manifest:2: malformed line: its mark is corrupt" &&
 		err_has "bad.manifest:3: malformed line: a mark line is" &&
 		err_has "bad.manifest:4: malformed line" && err_has "bad.manifest:5: malformed line" &&
-		err_has "bad.manifest:6: malformed line" && err_has "5 malformed lines" &&
+		err_has "bad.manifest:6: malformed line" &&
+		err_has "bad.manifest:8: malformed line: its mark is corrupt (longer than any mark)" &&
+		err_has "6 malformed lines" &&
 		err_has "1 mismatch" &&
 		[ "$(mark_of "$D/host/one")" = "$hex" ] && [ "$(mark_of "$D/host/two")" = none ]'
 	# apply --cert and --require-signed: checked before anything is marked.
