@@ -736,10 +736,22 @@ static bool reopen(struct fwd *f, const char *why)
 }
 
 static const char forward_usage[] =
-"usage: execmark forward [--foreground]\n"
+"usage: execmark forward [-q|-v] [--foreground]\n"
 "Read the denial events of execmark and write each as an audit record of\n"
 "type TRUSTED_APP. Runs as a daemon logging to syslog unless --foreground.\n"
-"SIGHUP reopens the events file and the audit socket; SIGTERM stops.\n";
+"SIGHUP reopens the events file and the audit socket; SIGTERM stops.\n"
+"      --foreground  stay in the foreground, messages on standard error\n"
+"  -q, --quiet       log only warnings and errors, no notices\n"
+"  -v, --verbose     also log where events are read from and sent to\n"
+SHARED_HELP;
+
+static const char *forward_set(void *ctx, int key, const char *arg)
+{
+	(void)key;
+	(void)arg;
+	*(bool *)ctx = true;
+	return NULL;
+}
 
 int cmd_forward(int argc, char **argv)
 {
@@ -752,15 +764,14 @@ int cmd_forward(int argc, char **argv)
 	sigset_t block;
 	int err;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--foreground"))
-			foreground = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return print_usage(forward_usage);
-		else
-			return usage_error(forward_usage, "forward: unknown argument: %s",
-					   argv[i]);
-	}
+	static const struct verb_opt opts[] = {
+		{ "foreground", VERB_OPT_LONG, false },
+		{ NULL, 0, false },
+	};
+	const struct verb_opts x = { opts, forward_set, &foreground };
+
+	if (parse_opts(argc, argv, forward_usage, &x, 0, 0, &err) < 0)
+		return err;
 	if (sink && strcmp(sink, "stdout"))
 		fatal("EXECMARK_FORWARD_SINK: only \"stdout\" is known, not %s", sink);
 	f.sink_stdout = sink;
@@ -799,6 +810,9 @@ int cmd_forward(int argc, char **argv)
 	if (err)
 		warnmsg("%s: %s: undelivered events cannot be left to the next forwarder",
 			fwd_state_path(), strerror(-err));
+	verbosemsg("forwarding the events of %s to %s; undelivered events recorded in %s",
+		   f.events, f.sink_stdout ? "standard output" : "the audit subsystem",
+		   fwd_state_path());
 
 	while (!got_term) {
 		struct pollfd pfd = { .fd = f.efd, .events = POLLIN };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "util.h"
 
 static const struct command {
@@ -30,10 +31,12 @@ static const struct command {
 
 static int usage(FILE *f)
 {
-	fputs("usage: execmark COMMAND [OPTION]... [ARG]...\n\ncommands:\n", f);
+	fputs("usage: execmark COMMAND [OPTION]... [ARG]...\n"
+	      "       execmark --version\n\ncommands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
-	fputs("\n'execmark COMMAND --help' describes a command; see execmark(8).\n", f);
+	fputs("\nEvery command takes -q (quiet), -v (verbose), --version and --help;\n"
+	      "'execmark COMMAND --help' describes a command; see execmark(8).\n", f);
 	return f == stdout ? EXIT_OK : EXIT_ERROR;
 }
 
@@ -69,6 +72,8 @@ int main(int argc, char **argv)
 		return usage(stderr);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return close_stdout(usage(stdout));
+	if (!strcmp(argv[1], "--version"))
+		return close_stdout(print_version());
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return close_stdout(commands[i].fn(argc - 1, argv + 1));

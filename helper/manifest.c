@@ -164,8 +164,9 @@ static void export_done(void *ctx, struct job *j)
 }
 
 static const char export_usage[] =
-"usage: execmark manifest export [-r] [-x] [-j N] [--algo sha256|sha384|sha512]\n"
-"                                [--verity] [--sign KEY --cert CERT] PATH...\n"
+"usage: execmark manifest export [-r] [-x] [-q|-v] [-j N] [--algo sha256|sha384|sha512]\n"
+"                                [--verity] [--sign KEY --cert CERT]\n"
+"                                [--files-from FILE [-0]] PATH...\n"
 "Write \"HEXDIGEST  PATH\" for each regular file to standard output, in the\n"
 "format of sha256sum (sha384sum, sha512sum), digesting the current content;\n"
 "with --verity or --sign, \"mark:HEXMARK  PATH\": the whole mark (format 2)\n"
@@ -178,7 +179,10 @@ static const char export_usage[] =
 "                    computed from the content elsewhere (4 KiB blocks, no salt)\n"
 "      --sign KEY    sign each mark with the private key KEY (PEM or DER)...\n"
 "      --cert CERT   ...whose X.509 certificate is CERT (PEM or DER)\n"
-"  -h, --help        show this help\n";
+FILES_FROM_HELP
+"  -q, --quiet       no summary; only what went wrong\n"
+"  -v, --verbose     also name each symbolic link skipped by -r\n"
+SHARED_HELP;
 
 static int manifest_export(int argc, char **argv)
 {
@@ -187,7 +191,8 @@ static int manifest_export(int argc, char **argv)
 	struct file_opts o;
 	struct pool_counts pc;
 	struct pool *p;
-	int ret, i = parse_file_opts(argc, argv, export_usage, "rxjaVSC", true, &o, &ret);
+	char *skipped;
+	int ret, i = parse_file_opts(argc, argv, export_usage, "rxjaVSCF0", true, &o, &ret);
 
 	if (i < 0)
 		return ret;
@@ -197,8 +202,7 @@ static int manifest_export(int argc, char **argv)
 	c.marks = o.verity || o.sign_key;
 	hash_init();
 	p = pool_start(&ops, &c, &o.walk);
-	for (; i < argc; i++)
-		pool_add(p, argv[i], NULL);
+	pool_add_args(p, &o, argc - i, argv + i);
 	pc = pool_finish(p);
 	signer_free(c.how.signer);
 	c.errors += pc.errors;
@@ -206,8 +210,12 @@ static int manifest_export(int argc, char **argv)
 		warnmsg("standard output: write error");
 		return EXIT_ERROR;
 	}
-	fprintf(stderr, "exported %lu files, %lu skipped, %lu on pseudo file systems, %lu errors\n",
-		c.exported, pc.skipped, pc.pseudo, c.errors);
+	skipped = skipped_summary(&pc);
+	if (!o.quiet)
+		fprintf(stderr, "exported %lu %s, %s, %lu %s\n", c.exported,
+			plural(c.exported, "file", "files"), skipped, c.errors,
+			plural(c.errors, "error", "errors"));
+	free(skipped);
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }
 
@@ -483,7 +491,7 @@ static bool refuse(const struct mark *m, const struct sig_cert *cert,
 }
 
 static const char apply_usage[] =
-"usage: execmark manifest apply [-j N] [--cert CERT] [--require-signed] [FILE|-]\n"
+"usage: execmark manifest apply [-q|-v] [-j N] [--cert CERT] [--require-signed] [FILE|-]\n"
 "Mark each file listed in the manifest FILE (default: standard input) if,\n"
 "and only if, its current content matches the listed digest. The digest's\n"
 "length selects the algorithm: 64 hex digits sha256, 96 sha384, 128 sha512.\n"
@@ -497,7 +505,10 @@ static const char apply_usage[] =
 "      --cert CERT   apply no signed mark whose signature CERT's key did not\n"
 "                    make (as the kernel would refuse it with CERT in .execmark)\n"
 "      --require-signed  apply no unsigned mark (sha256sum lines included)\n"
-"  -h, --help        show this help\n";
+"  -q, --quiet       no summary; only what went wrong\n"
+"  -v, --verbose     also \"marked PATH\" or \"already-marked PATH\" per file on\n"
+"                    standard output\n"
+SHARED_HELP;
 
 static int manifest_apply(int argc, char **argv)
 {
@@ -597,12 +608,18 @@ static int manifest_apply(int argc, char **argv)
 	}
 	free(wants);
 	human_size(size, sizeof(size), m->bytes);
-	fprintf(stderr,
-		"marked %lu files (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu open for writing, %lu duplicate lines, %lu conflicting lines, %lu malformed lines, %lu errors\n",
-		m->marked, size, m->already, m->mismatch, m->changed, m->writers,
-		dups, conflicts, malformed, m->errors);
-	if (o.cert || o.require_signed)
-		fprintf(stderr, "refused %lu lines (%s)\n", refused,
+	if (!o.quiet)
+		fprintf(stderr,
+			"marked %lu %s (%s), %lu already marked, %lu mismatch, %lu changed while hashing, %lu open for writing, %lu duplicate %s, %lu conflicting %s, %lu malformed %s, %lu %s\n",
+			m->marked, plural(m->marked, "file", "files"), size,
+			m->already, m->mismatch, m->changed, m->writers, dups,
+			plural(dups, "line", "lines"), conflicts,
+			plural(conflicts, "line", "lines"), malformed,
+			plural(malformed, "line", "lines"), m->errors,
+			plural(m->errors, "error", "errors"));
+	if (!o.quiet && (o.cert || o.require_signed))
+		fprintf(stderr, "refused %lu %s (%s)\n", refused,
+			plural(refused, "line", "lines"),
 			o.cert ? "bad signatures or unsigned" : "unsigned");
 	if (m->errors || malformed || conflicts || refused)
 		return EXIT_ERROR;
@@ -610,8 +627,9 @@ static int manifest_apply(int argc, char **argv)
 }
 
 static const char manifest_usage[] =
-"usage: execmark manifest export [-r] [-x] [-j N] [--algo ALGO] PATH...\n"
-"       execmark manifest apply [-j N] [FILE|-]\n"
+"usage: execmark manifest export [-r] [-x] [-q|-v] [-j N] [--algo ALGO]\n"
+"                                [--files-from FILE [-0]] PATH...\n"
+"       execmark manifest apply [-q|-v] [-j N] [FILE|-]\n"
 "'execmark manifest export --help' and 'execmark manifest apply --help' say more.\n";
 
 int cmd_manifest(int argc, char **argv)
@@ -624,6 +642,8 @@ int cmd_manifest(int argc, char **argv)
 		return manifest_apply(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return print_usage(manifest_usage);
+	if (!strcmp(argv[1], "--version"))
+		return print_version();
 	return usage_error(manifest_usage, "manifest: unknown subcommand: %s",
 			   argv[1]);
 }

@@ -4,6 +4,7 @@
  * by manifest apply).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -204,16 +205,34 @@ void mark_file(struct marker *m, struct job *j, const struct mark_how *how,
 	j->result = already ? MARK_ALREADY : MARK_MARKED;
 }
 
-/* Count a job of mark_file(), and say what went wrong with it. */
+/* With -v, "WHAT PATH" on standard output. */
+static void say_file(const char *what, const char *path)
+{
+	char *e;
+
+	if (verbosity <= 0)
+		return;
+	e = esc(path);
+	progress_clear();
+	printf("%s %s\n", what, e);
+	free(e);
+}
+
+/*
+ * Count a job of mark_file(), and say what went wrong with it; with -v,
+ * also what went right ("marked PATH", "already-marked PATH").
+ */
 void mark_count(struct marker *m, const struct job *j)
 {
 	switch (j->result) {
 	case MARK_MARKED:
 		m->marked++;
 		m->bytes += j->st.st_size;
+		say_file("marked", j->path);
 		break;
 	case MARK_ALREADY:
 		m->already++;
+		say_file("already-marked", j->path);
 		break;
 	case MARK_CHANGED:
 		warn_path(j->path, "changed while hashing, not marked");
@@ -254,8 +273,8 @@ static void mark_done(void *ctx, struct job *j)
 }
 
 static const char mark_usage[] =
-"usage: execmark mark [-r] [-x] [-j N] [--algo sha256|sha384|sha512] [--verity]\n"
-"                     [--sign KEY --cert CERT] PATH...\n"
+"usage: execmark mark [-r] [-x] [-q|-v] [-j N] [--algo sha256|sha384|sha512] [--verity]\n"
+"                     [--sign KEY --cert CERT] [--files-from FILE [-0]] PATH...\n"
 "Set security.execmark of each regular file to the digest of its content.\n"
 "  -r, --recursive   descend into directories (symbolic links are not followed)\n"
 "  -x, --one-file-system  do not cross into other file systems with -r\n"
@@ -264,7 +283,11 @@ static const char mark_usage[] =
 "      --verity      enable fs-verity on the file and mark its fs-verity digest\n"
 "      --sign KEY    sign the mark with the private key KEY (PEM or DER)...\n"
 "      --cert CERT   ...whose X.509 certificate is CERT (PEM or DER)\n"
-"  -h, --help        show this help\n";
+FILES_FROM_HELP
+"  -q, --quiet       no summary; only what went wrong\n"
+"  -v, --verbose     also \"marked PATH\" or \"already-marked PATH\" per file on\n"
+"                    standard output, and each symbolic link skipped by -r\n"
+SHARED_HELP;
 
 /*
  * The mark --verity, --algo, --sign and --cert describe, for mark and
@@ -301,7 +324,8 @@ int cmd_mark(int argc, char **argv)
 	struct pool_counts pc;
 	struct pool *p;
 	char size[32];
-	int ret, i = parse_file_opts(argc, argv, mark_usage, "rxjaVSC", true, &o, &ret);
+	char *skipped;
+	int ret, i = parse_file_opts(argc, argv, mark_usage, "rxjaVSCF0", true, &o, &ret);
 
 	if (i < 0)
 		return ret;
@@ -311,17 +335,20 @@ int cmd_mark(int argc, char **argv)
 	hash_init();
 	marker_init(m);
 	p = pool_start(&ops, &c, &o.walk);
-	for (; i < argc; i++)
-		pool_add(p, argv[i], NULL);
+	pool_add_args(p, &o, argc - i, argv + i);
 	pc = pool_finish(p);
 	marker_destroy(m);
 	signer_free(c.how.signer);
 	m->errors += pc.errors;
 	human_size(size, sizeof(size), m->bytes);
-	fprintf(stderr,
-		"marked %lu files (%s), %lu already marked, %lu changed while hashing, %lu open for writing, %lu skipped, %lu on pseudo file systems, %lu errors\n",
-		m->marked, size, m->already, m->changed, m->writers, pc.skipped,
-		pc.pseudo, m->errors);
+	skipped = skipped_summary(&pc);
+	if (!o.quiet)
+		fprintf(stderr,
+			"marked %lu %s (%s), %lu already marked, %lu changed while hashing, %lu open for writing, %s, %lu %s\n",
+			m->marked, plural(m->marked, "file", "files"), size,
+			m->already, m->changed, m->writers, skipped, m->errors,
+			plural(m->errors, "error", "errors"));
+	free(skipped);
 	if (m->errors)
 		return EXIT_ERROR;
 	return m->changed || m->writers ? EXIT_NOTOK : EXIT_OK;

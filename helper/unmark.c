@@ -2,6 +2,8 @@
 /*
  * execmark helper: the unmark subcommand.
  */
+#include <stdlib.h>
+
 #include "cmd.h"
 #include "opts.h"
 #include "util.h"
@@ -32,10 +34,18 @@ static void unmark_done(void *ctx, struct job *j)
 {
 	struct unmark_ctx *c = ctx;
 
-	if (j->result == UNMARK_REMOVED) {
-		c->removed++;
-	} else if (j->result == UNMARK_NONE) {
-		c->none++;
+	if (j->result == UNMARK_REMOVED || j->result == UNMARK_NONE) {
+		if (j->result == UNMARK_REMOVED)
+			c->removed++;
+		else
+			c->none++;
+		if (verbosity > 0) {
+			char *e = esc(j->path);
+
+			progress_clear();
+			printf("%s %s\n", j->result == UNMARK_REMOVED ? "unmarked" : "not-marked", e);
+			free(e);
+		}
 	} else {
 		job_warn(j);
 		c->errors++;
@@ -43,11 +53,15 @@ static void unmark_done(void *ctx, struct job *j)
 }
 
 static const char unmark_usage[] =
-"usage: execmark unmark [-r] [-x] PATH...\n"
+"usage: execmark unmark [-r] [-x] [-q|-v] [--files-from FILE [-0]] PATH...\n"
 "Remove security.execmark from each regular file; a file without one is left as it is.\n"
 "  -r, --recursive   descend into directories (symbolic links are not followed)\n"
 "  -x, --one-file-system  do not cross into other file systems with -r\n"
-"  -h, --help        show this help\n";
+FILES_FROM_HELP
+"  -q, --quiet       no summary; only what went wrong\n"
+"  -v, --verbose     also \"unmarked PATH\" or \"not-marked PATH\" per file on\n"
+"                    standard output, and each symbolic link skipped by -r\n"
+SHARED_HELP;
 
 int cmd_unmark(int argc, char **argv)
 {
@@ -56,16 +70,20 @@ int cmd_unmark(int argc, char **argv)
 	struct file_opts o;
 	struct pool_counts pc;
 	struct pool *p;
-	int ret, i = parse_file_opts(argc, argv, unmark_usage, "rx", true, &o, &ret);
+	char *skipped;
+	int ret, i = parse_file_opts(argc, argv, unmark_usage, "rxF0", true, &o, &ret);
 
 	if (i < 0)
 		return ret;
 	p = pool_start(&ops, &c, &o.walk);
-	for (; i < argc; i++)
-		pool_add(p, argv[i], NULL);
+	pool_add_args(p, &o, argc - i, argv + i);
 	pc = pool_finish(p);
 	c.errors += pc.errors;
-	fprintf(stderr, "unmarked %lu files, %lu not marked, %lu skipped, %lu on pseudo file systems, %lu errors\n",
-		c.removed, c.none, pc.skipped, pc.pseudo, c.errors);
+	skipped = skipped_summary(&pc);
+	if (!o.quiet)
+		fprintf(stderr, "unmarked %lu %s, %lu not marked, %s, %lu %s\n",
+			c.removed, plural(c.removed, "file", "files"), c.none,
+			skipped, c.errors, plural(c.errors, "error", "errors"));
+	free(skipped);
 	return c.errors ? EXIT_ERROR : EXIT_OK;
 }

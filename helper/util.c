@@ -13,6 +13,7 @@
 #include "util.h"
 
 const char *progname = "execmark";
+int verbosity;
 
 static bool use_syslog;
 static int progress_tty = -1;	/* -1: not decided yet */
@@ -73,12 +74,27 @@ void warnmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A notice: not with -q. */
 void infomsg(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (verbosity < 0)
+		return;
 	va_start(ap, fmt);
 	vwarnmsg(LOG_NOTICE, fmt, ap);
+	va_end(ap);
+}
+
+/* A detail: only with -v. */
+void verbosemsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity <= 0)
+		return;
+	va_start(ap, fmt);
+	vwarnmsg(LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -236,6 +252,12 @@ int hex_decode(unsigned char *out, const char *in, size_t hexlen)
 		out[i / 2] = hi << 4 | lo;
 	}
 	return 0;
+}
+
+/* @one or @many, as @n says: "1 file", "2 files", "0 files". */
+const char *plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 void human_size(char *buf, size_t len, double bytes)

@@ -20,11 +20,14 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 extern const char *progname;
+/* -q (-1), default (0), -v (1): set by the option parser (opts.c). */
+extern int verbosity;
 void msg_to_syslog(void);
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vwarnmsg(int prio, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void infomsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void verbosemsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_path(const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -37,6 +40,7 @@ char *path_join(const char *dir, const char *name);
 char *esc(const char *s);
 void hex_encode(char *out, const unsigned char *in, size_t len);
 int hex_decode(unsigned char *out, const char *in, size_t hexlen);
+const char *plural(unsigned long n, const char *one, const char *many);
 void human_size(char *buf, size_t len, double bytes);
 uint64_t now_ns(void);
 void sleep_ms(unsigned int ms);

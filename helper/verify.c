@@ -309,7 +309,8 @@ static bool kernel_requires_signed(void)
 }
 
 static const char verify_usage[] =
-"usage: execmark verify [-r] [-x] [-q] [-j N] [--cert CERT] [--require-signed] PATH...\n"
+"usage: execmark verify [-r] [-x] [-q|-v] [-j N] [--cert CERT] [--require-signed]\n"
+"                       [--files-from FILE [-0]] PATH...\n"
 "Print \"STATUS PATH\" for each regular file, STATUS being what the kernel\n"
 "would decide: ok (it would run), noexec (noexec mount), not-executable (no\n"
 "execute permission), unverifiable (FUSE, network, user-namespace file system,\n"
@@ -319,13 +320,15 @@ static const char verify_usage[] =
 "Exit status: 0 all ok, 1 some not ok, 2 errors.\n"
 "  -r, --recursive   descend into directories (symbolic links are not followed)\n"
 "  -x, --one-file-system  do not cross into other file systems with -r\n"
-"  -q, --quiet       print only the files that are not ok, and no summary\n"
 "  -j, --jobs N      hash with N threads (default: online CPUs)\n"
 "      --cert CERT   check signatures as the kernel would with CERT's key in\n"
 "                    its .execmark keyring (without: signatures are not checked)\n"
 "      --require-signed  as the kernel under require_signed (the default when\n"
 "                    the running kernel has it on): unsigned marks are not ok\n"
-"  -h, --help        show this help\n";
+FILES_FROM_HELP
+"  -q, --quiet       print only the files that are not ok, and no summary\n"
+"  -v, --verbose     also name each symbolic link skipped by -r\n"
+SHARED_HELP;
 
 int cmd_verify(int argc, char **argv)
 {
@@ -335,7 +338,7 @@ int cmd_verify(int argc, char **argv)
 	struct file_opts o;
 	struct pool_counts pc;
 	struct pool *p;
-	int ret, i = parse_file_opts(argc, argv, verify_usage, "rxjqCR", true, &o, &ret);
+	int ret, i = parse_file_opts(argc, argv, verify_usage, "rxjCRF0", true, &o, &ret);
 	unsigned long notok;
 
 	if (i < 0)
@@ -349,8 +352,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	hash_init();
 	p = pool_start(&ops, &c, &o.walk);
-	for (; i < argc; i++)
-		pool_add(p, argv[i], NULL);
+	pool_add_args(p, &o, argc - i, argv + i);
 	pc = pool_finish(p);
 	sig_cert_free(c.cert);
 	c.errors += pc.errors;
@@ -360,20 +362,27 @@ int cmd_verify(int argc, char **argv)
 	for (size_t k = 0; k < ARRAY_SIZE(c.count); k++)
 		if (k != VERIFY_OK)
 			notok += count[k];
-	if (!c.quiet)
+	if (!c.quiet) {
+		char *skipped = skipped_summary(&pc);
+
 		fprintf(stderr,
-			"verified %lu files: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu unverifiable, %lu not-executable, %lu noexec, %lu skipped, %lu on pseudo file systems, %lu errors\n",
-			count[VERIFY_OK] + notok, count[VERIFY_OK],
-			count[VERIFY_UNMARKED], count[VERIFY_CORRUPT],
-			count[VERIFY_MISMATCH], count[VERIFY_UNVERIFIABLE],
-			count[VERIFY_NOT_EXECUTABLE], count[VERIFY_NOEXEC],
-			pc.skipped, pc.pseudo, c.errors);
+			"verified %lu %s: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu unverifiable, %lu not-executable, %lu noexec, %s, %lu %s\n",
+			count[VERIFY_OK] + notok,
+			plural(count[VERIFY_OK] + notok, "file", "files"),
+			count[VERIFY_OK], count[VERIFY_UNMARKED],
+			count[VERIFY_CORRUPT], count[VERIFY_MISMATCH],
+			count[VERIFY_UNVERIFIABLE], count[VERIFY_NOT_EXECUTABLE],
+			count[VERIFY_NOEXEC], skipped, c.errors,
+			plural(c.errors, "error", "errors"));
+		free(skipped);
+	}
 	if (!c.quiet && (count[VERIFY_UNSIGNED] || count[VERIFY_BAD_SIGNATURE] ||
 			 count[VERIFY_NOT_VERITY] || c.unchecked))
 		fprintf(stderr,
-			"marks v2: %lu unsigned, %lu bad-signature, %lu not-verity, %lu signatures not checked (no --cert)\n",
+			"marks v2: %lu unsigned, %lu bad-signature, %lu not-verity, %lu %s not checked (no --cert)\n",
 			count[VERIFY_UNSIGNED], count[VERIFY_BAD_SIGNATURE],
-			count[VERIFY_NOT_VERITY], c.unchecked);
+			count[VERIFY_NOT_VERITY], c.unchecked,
+			plural(c.unchecked, "signature", "signatures"));
 	if (c.errors)
 		return EXIT_ERROR;
 	return notok ? EXIT_NOTOK : EXIT_OK;

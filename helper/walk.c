@@ -257,13 +257,43 @@ static void walk_error(struct pool *p, const char *path, const char *what,
 	p->counts.errors++;
 }
 
+/*
+ * Say that @path is skipped, and count it. Symbolic links are common
+ * (thousands in /usr): they are only counted, and named with -v.
+ */
 static void skip(struct pool *p, const char *path, const char *why)
 {
-	char *e = esc(path);
+	bool symlink = !strcmp(why, "symlink");
+	char *e;
 
+	p->counts.skipped++;
+	if (symlink)
+		p->counts.symlinks++;
+	if (symlink && verbosity <= 0)
+		return;
+	e = esc(path);
 	warnmsg("skipping %s %s", why, e);
 	free(e);
-	p->counts.skipped++;
+}
+
+/* An error a verb found outside the walk, counted with the walk's. */
+void pool_count_error(struct pool *p)
+{
+	p->counts.errors++;
+}
+
+/*
+ * The walk's part of a verb's summary: "3 skipped (2 symlinks), 1 on
+ * pseudo file systems". The caller frees it.
+ */
+char *skipped_summary(const struct pool_counts *c)
+{
+	if (!c->symlinks)
+		return xasprintf("%lu skipped, %lu on pseudo file systems",
+				 c->skipped, c->pseudo);
+	return xasprintf("%lu skipped (%lu %s), %lu on pseudo file systems",
+			 c->skipped, c->symlinks,
+			 plural(c->symlinks, "symlink", "symlinks"), c->pseudo);
 }
 
 static int cmp_names(const void *a, const void *b)

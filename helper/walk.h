@@ -47,6 +47,7 @@ struct walk_opts {
 struct pool_counts {
 	unsigned long errors;	/* reported by the walker */
 	unsigned long skipped;	/* non-regular files and mount points in -r */
+	unsigned long symlinks;	/* of which symbolic links */
 	unsigned long pseudo;	/* pseudo file systems skipped in -r */
 };
 
@@ -55,7 +56,9 @@ struct pool;
 struct pool *pool_start(const struct pool_ops *ops, void *ctx,
 			const struct walk_opts *o);
 void pool_add(struct pool *p, const char *path, const void *arg);
+void pool_count_error(struct pool *p);
 struct pool_counts pool_finish(struct pool *p);
+char *skipped_summary(const struct pool_counts *c);
 
 void job_fail(struct job *j, const char *what, int err);
 void job_warn(const struct job *j);

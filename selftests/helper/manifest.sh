@@ -95,7 +95,7 @@ manifest_suite() {
 	check "$L: a 128-digit digest is sha512 and does not match" \
 		err_has "$D/m-c: content does not match the manifest"
 	check "$L: item 9: the same line twice (binary flag aside) is counted once" \
-		eval 'err_has "marked 1 files" && err_has " 1 duplicate lines, 0 conflicting lines"'
+		eval 'err_has "marked 1 file (" && err_has " 1 duplicate line, 0 conflicting lines"'
 
 	# Issue 12 item 9: two lines for one file (dev, ino): the same digest
 	# counts once; different digests (also sha256 and sha512) are an error
@@ -107,7 +107,7 @@ manifest_suite() {
 	head -n 2 "$D/m-dup" >"$D/m-same"
 	em manifest apply -j 2 "$D/m-same"
 	check "$L: item 9: a file listed twice (a hard link) with one digest is marked once" eval '
-		rc_is 0 && err_has "marked 1 files" && err_has "1 duplicate lines" &&
+		rc_is 0 && err_has "marked 1 file (" && err_has "1 duplicate line," &&
 		[ "$(mark_of "$D/dup")" = "$(want_mark "$D/dup" sha256)" ]'
 	"$E" unmark "$D/dup" 2>/dev/null
 	em manifest apply -j 2 "$D/m-dup"

@@ -59,7 +59,7 @@ marks_suite() {
 
 	em unmark "$D/a"
 	check "$L: unmark removes the mark" eval '
-		rc_is 0 && [ "$(mark_of "$D/a")" = none ] && err_has "unmarked 1 files"'
+		rc_is 0 && [ "$(mark_of "$D/a")" = none ] && err_has "unmarked 1 file,"'
 	em unmark "$D/a"
 	check "$L: unmark of an unmarked file is a no-op" eval '
 		rc_is 0 && err_has "unmarked 0 files, 1 not marked"'

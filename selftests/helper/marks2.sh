@@ -113,7 +113,7 @@ marks2_suite() {
 	check "$L: verify --cert takes a DER certificate" eval 'rc_is 0 && out_has "ok $D/s"'
 	em verify "$D/s"
 	check "$L: verify without --cert: ok, the signature counted as not checked" eval '
-		rc_is 0 && out_has "ok $D/s" && err_has "1 signatures not checked (no --cert)"'
+		rc_is 0 && out_has "ok $D/s" && err_has "1 signature not checked (no --cert)"'
 	em verify --cert "$K/other.pem" "$D/s"
 	check "$L: another key (same CA): bad-signature, exit 1" eval '
 		rc_is 1 && out_has "bad-signature $D/s" &&

@@ -21,11 +21,13 @@
 #   forward.sh     the forwarder, with a stdout sink
 #   messages.sh    error messages naming the real cause; a full stdout
 #   dpkg.sh        the apt and dpkg hooks (apt-prepare, dpkg-apply)
+#   conventions.sh --version, -q and -v, --files-from and -0, status --json,
+#                  plurals (issue 12 item 14)
 #
 # Prints TAP; exits non-zero if any test failed.
 
 here=$(cd "$(dirname "$0")" && pwd)
-for part in lib cli marks marks2 walk manifest races privilege securityfs forward messages dpkg; do
+for part in lib cli marks marks2 walk manifest races privilege securityfs forward messages dpkg conventions; do
 	. "$here/$part.sh"
 done
 
@@ -61,6 +63,7 @@ securityfs_tests
 forward_tests
 messages_tests
 dpkg_tests
+conventions_tests
 
 echo "1..$n"
 [ $failed -eq 0 ] || echo "# $failed of $n tests failed"

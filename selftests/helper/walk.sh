@@ -8,7 +8,8 @@
 walk_suite() {
 	D=$1
 	L=$2
-	# Recursive walks: symlinks and special files are skipped and said so.
+	# Recursive walks: symlinks and special files are skipped; special
+	# files are named, symlinks (thousands in /usr) only counted unless -v.
 	R=$D/tree
 	mkdir -p "$R/sub/deeper" "$D/outside"
 	printf 'one' >"$R/one"
@@ -23,12 +24,21 @@ walk_suite() {
 	check "$L: mark -r marks the regular files" eval '
 		rc_is 0 && err_has "marked 3 files" && err_has "3 skipped" &&
 		[ "$(mark_of "$R/sub/deeper/three")" = "$(want_mark "$R/sub/deeper/three" sha256)" ]'
-	check "$L: mark -r does not follow symlinks and says so" eval '
+	check "$L: issue 12.13: mark -r does not follow symlinks, counts them, names none without -v" eval '
 		[ "$(mark_of "$D/outside/target")" = none ] &&
-		err_has "skipping symlink $R/sub/link-to-outside" &&
-		err_has "skipping symlink $R/dirlink"'
+		err_has ", 3 skipped (2 symlinks), " && ! err_has "skipping symlink"'
 	check "$L: mark -r skips fifos and says so" \
 		err_has "skipping fifo $R/sub/fifo"
+	em mark -r -v "$R"
+	check "$L: issue 12.13: mark -r -v names each symlink skipped" eval '
+		rc_is 0 && err_has "skipping symlink $R/sub/link-to-outside" &&
+		err_has "skipping symlink $R/dirlink" && err_has ", 3 skipped (2 symlinks), " &&
+		[ "$(mark_of "$D/outside/target")" = none ]'
+	rm "$R/dirlink"
+	em verify -r "$R"
+	check "$L: issue 12.14: one symlink is \"1 symlink\"" eval '
+		rc_is 0 && err_has ", 2 skipped (1 symlink), " && ! err_has "skipping symlink"'
+	ln -s ../outside "$R/dirlink"
 	em verify -r "$R"
 	check "$L: verify -r lists the files in name order" eval '
 		rc_is 0 && [ "$(cat "$W/out")" = "ok $R/one${NL}ok $R/sub/deeper/three${NL}ok $R/sub/two" ]'
@@ -98,7 +108,7 @@ walk_mounts() {
 		printf 'in' >"$X/inner/file"
 		em mark -r -x "$X"
 		check "-x: does not cross into a file system mounted inside" eval '
-			rc_is 0 && err_has "marked 1 files" &&
+			rc_is 0 && err_has "marked 1 file (" &&
 			err_has "skipping (other file system) $X/inner" &&
 			[ "$(mark_of "$X/inner/file")" = none ] && [ "$(mark_of "$X/top")" != none ]'
 		em mark -r "$X"
@@ -121,12 +131,12 @@ walk_mounts() {
 		em mark -r "$PS"
 		check "item 8: mark -r skips a pseudo file system, counted in the summary" eval '
 			rc_is 0 && err_has "skipping pseudo file system (mqueue) $PS/mq" &&
-			err_has "marked 1 files" && err_has ", 1 on pseudo file systems, "'
+			err_has "marked 1 file (" && err_has ", 1 on pseudo file systems, "'
 		em manifest export -r "$PS"
 		check "item 8: manifest export -r skips it too, and says so" eval '
 			rc_is 0 && [ "$(wc -l <"$W/out")" -eq 1 ] && out_has "$(digest sha256sum "$PS/real")  $PS/real" &&
 			err_has "skipping pseudo file system (mqueue) $PS/mq" &&
-			err_has "exported 1 files, 0 skipped, 1 on pseudo file systems, 0 errors"'
+			err_has "exported 1 file, 0 skipped, 1 on pseudo file systems, 0 errors"'
 		em verify -r "$PS"
 		check "item 8: verify -r skips it" eval '
 			rc_is 0 && err_has ", 1 on pseudo file systems, "'
