@@ -361,7 +361,7 @@ marks2_manifest() {
 	check "$L: apply --cert --require-signed: a damaged signature and an unsigned line refused, the good one applied" eval '
 		rc_is 2 && err_has "mixed.manifest:1: bad signature:" &&
 		err_has "mixed.manifest:3: an unsigned mark (--require-signed), not applied" &&
-		err_has "refused 2 lines" && err_has "marked 1 files" &&
+		err_has "refused 2 lines" && err_has "marked 1 file (" &&
 		[ "$(mark_of "$D/host/one")" = none ] && [ "$(mark_of "$D/host/two")" = none ] &&
 		[ "$(mark_of "$D/host/with space")" != none ]'
 	# A sha256sum line and a mark line for one file, different marks.
