@@ -4,7 +4,8 @@
 # securityfs, with real dpkg on a root of its own (dpkg --root) and, when
 # gpg and apt-ftparchive are there, a signed repository apt reads.
 # Sourced by run.sh, which defines what it uses (lib.sh). Needs dpkg,
-# dpkg-deb and python3 (skipped without: the VM's initramfs).
+# dpkg-deb, dpkg-query, dpkg-divert, apt-get and python3 (skipped without:
+# the VM's initramfs has busybox's dpkg).
 
 # hook FILE... : apt-prepare's input (protocol version 3) for the .debs,
 # with Execmark::Trust-Local set to $TRUST_LOCAL.
@@ -41,12 +42,17 @@ list_has() { grep -q -x -- "$1sha256:$(digest sha256sum "$2")" "$S/digests"; }
 marked() { [ "$(mark_of "$1")" = "$(want_mark "$1" sha256)" ]; }
 
 dpkg_tests() {
-	for tool in dpkg dpkg-deb python3; do
+	# Debian's dpkg (busybox's applets, in the VM's initramfs, are not).
+	for tool in dpkg dpkg-deb dpkg-query dpkg-divert apt-get python3; do
 		if ! command -v $tool >/dev/null 2>&1; then
 			skip "apt and dpkg hooks" "no $tool here"
 			return 0
 		fi
 	done
+	if ! dpkg --version 2>/dev/null | grep -q "Debian 'dpkg'"; then
+		skip "apt and dpkg hooks" "dpkg is not Debian's dpkg"
+		return 0
+	fi
 	S=$W/dpkg-sfs R=$W/dpkg-root D=$W/debs
 	mkdir -p "$S" "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$D"
 	: >"$R/var/lib/dpkg/status"
