@@ -154,6 +154,7 @@ check-host: deb
 	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
 	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz check 2>&1 | tee $(LOGS)/host-fuzz.log
 	@scripts/lintian-tap.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-lintian.log
+	@scripts/image-faults-test.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-image.log
 
 # The VM's boots (scripts/vm-check.sh): check.log, and one more log for each
 # test that runs in a boot of its own; check.logs lists them.
@@ -166,13 +167,13 @@ check-vm: all image
 check: all image
 	@mkdir -p $(LOGS)
 	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log \
-		$(LOGS)/host-fuzz.log $(LOGS)/host-lintian.log
+		$(LOGS)/host-fuzz.log $(LOGS)/host-lintian.log $(LOGS)/host-image.log
 	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
 	@scripts/vm-check.sh $(LOGS) || true
 	@python3 scripts/tap.py $(VM_LOGS) \
 		$(if $(filter 1,$(HOST)),--host $(LOGS)/host-tap.log --host $(LOGS)/host.log \
 			--host $(LOGS)/host-asan.log --host $(LOGS)/host-fuzz.log \
-			--host $(LOGS)/host-lintian.log)
+			--host $(LOGS)/host-lintian.log --host $(LOGS)/host-image.log)
 
 bench: all
 	@$(MAKE) -s -C bench run LOGS=$(LOGS)

@@ -22,8 +22,14 @@ die() { printf '[execmark] error: %s\n' "$*" >&2; exit 1; }
 # The Debian mirror URI that the machine's own apt sources use (the main
 # archive, not security): private apt configurations (the kernel source, the
 # VM image) reuse it, so that no host name is written here.
+# EXECMARK_MIRROR, when set, is used instead (a local mirror, or the tests'
+# unreachable one).
 mirror_uri() {
 	local f uri
+	if [ -n "${EXECMARK_MIRROR:-}" ]; then
+		echo "$EXECMARK_MIRROR"
+		return
+	fi
 	# deb822 .sources files: the first URIs: line of a Debian main archive.
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue

@@ -45,11 +45,37 @@ if [ -f "$img" ] && [ "$(cat "$img.stamp" 2>/dev/null)" = "$stamp" ]; then
 fi
 rm -f "$img" "$img.stamp"
 
-mkdir -p "$(dirname "$img")"
+mkdir -p "$(dirname "$img")" || die "image: cannot create $(dirname "$img")"
 tmp=$img.tmp
 root=$img.root
-rm -rf "$root" "$tmp"
-trap 'rm -rf "$root" "$tmp"' EXIT
+# What an interrupted run left: mmdebstrap's mounts in the tree (/proc,
+# /sys bound recursively from the host, /dev nodes) are taken down first,
+# and the removal never leaves the tree's file system, so that it cannot
+# reach into the host's /sys or /dev.
+cleanup() {
+	local m
+	if [ -d "$root" ]; then
+		findmnt -rn -o TARGET | grep -F "$root/" | sort -r |
+			while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done || true
+		findmnt -rn -o TARGET | grep -qF "$root/" &&
+			die "image: file systems still mounted under $root: not removing it"
+	fi
+	rm -rf --one-file-system "$root" "$tmp"
+}
+cleanup
+trap cleanup EXIT
+
+# fail STEP LOG: the step failed; say why when the log shows it.
+fail() {
+	local why=
+	if grep -qi 'No space left on device' "$2" 2>/dev/null; then
+		why="disk full: no space left in $(dirname "$img") ($(df -h --output=avail "$(dirname "$img")" | tail -n 1 | tr -d ' ') free)"
+	elif grep -qiE "Could not connect|Failed to fetch|Connection refused|Connection failed|Unable to connect|Temporary failure resolving|Could not resolve|Network is unreachable|No route to host|timed out" "$2" 2>/dev/null; then
+		why="the mirror $uri is unreachable"
+	fi
+	tail -n 15 "$2" >&2
+	die "image: $1 failed${why:+: $why} (log: $2)"
+}
 
 command -v mmdebstrap >/dev/null || die "image: mmdebstrap is missing: run scripts/install-deps.sh"
 uri=$(mirror_uri) || die "image: no Debian mirror URI found in /etc/apt/sources.list(.d)"
@@ -62,12 +88,15 @@ if ! mmdebstrap --variant=apt --mode=root --include="$PACKAGES" \
 	"$SUITE" "$root" \
 	"deb [signed-by=$keyring] $uri $SUITE main" \
 	"deb [signed-by=$keyring] $uri $SUITE-updates main" >"$img.log" 2>&1; then
-	tail -n 15 "$img.log" >&2
-	die "image: mmdebstrap failed (mirror unreachable, or disk full? see $img.log)"
+	fail "mmdebstrap (the Debian system)" "$img.log"
 fi
 
 log "image: configuring the system"
-{
+# In a subshell of its own so that any failing command stops it (set -e
+# does not act inside an if condition).
+rc=0
+(
+	set -e
 	echo execmark >"$root/etc/hostname"
 	printf '127.0.1.1\texecmark\n' >>"$root/etc/hosts"
 	install -m 0644 "$vmdir/fstab" "$root/etc/fstab"
@@ -93,20 +122,22 @@ log "image: configuring the system"
 	# execmark-python needs its standard library compiled ahead and
 	# executable (Documentation/python.rst); the marks follow below.
 	chroot "$root" execmark-python-prepare --no-mark /usr/lib/python3.11 >/dev/null
-} || die "image: configuring the system failed"
+) >"$img.config.log" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "configuring the system" "$img.config.log"
 
 log "image: marking /usr (the initial trust)"
 chroot "$root" execmark mark -r -x /usr >"$img.mark.log" 2>&1 ||
-	die "image: marking /usr failed (see $img.mark.log)"
+	fail "marking /usr" "$img.mark.log"
 tail -n 1 "$img.mark.log" >&2
 
 log "image: making the ext4 file system ($SIZE)"
-mke2fs -q -F -t ext4 -L execmark-root -d "$root" "$tmp" "$SIZE" >/dev/null ||
-	die "image: mke2fs failed (disk full?)"
+mke2fs -q -F -t ext4 -L execmark-root -d "$root" "$tmp" "$SIZE" >"$img.mke2fs.log" 2>&1 ||
+	fail "mke2fs (the ext4 image)" "$img.mke2fs.log"
 e2fsck -fn "$tmp" >/dev/null 2>&1 || die "image: the new image fails e2fsck"
 # The marks are in the image: mke2fs -d copies security.* attributes.
 debugfs -R "ea_get /usr/bin/true security.execmark" "$tmp" 2>/dev/null | grep -q . ||
 	die "image: /usr/bin/true has no mark in the image"
 mv "$tmp" "$img"
-echo "$stamp" >"$img.stamp"
+echo "$stamp" >"$img.stamp.tmp" && mv "$img.stamp.tmp" "$img.stamp" ||
+	die "image: writing $img.stamp failed (disk full?)"
 log "image: $img ($(du -m "$img" | cut -f1) MiB used of $SIZE)"

@@ -14,7 +14,8 @@
 # XM_DISK: boot the Debian system on this ext4 disk image (virtio, /dev/vda)
 # instead of the initramfs. It must pass e2fsck -n; when it is missing or
 # does not, and XM_DISK_FROM names a pristine image (scripts/mkimage.sh), a
-# copy of that image takes its place.
+# copy of that image takes its place (a failing disk is kept as DISK.bad).
+# A disk that still fails e2fsck -n is never booted.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,15 +29,32 @@ qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp "${XM_SMP:-2}"
       -kernel "$kernel" -no-reboot ${XM_QEMU_OPTS:-})
 if [ -n "${XM_DISK:-}" ]; then
 	disk=$XM_DISK from=${XM_DISK_FROM:-}
-	if [ -f "$disk" ] && ! e2fsck -fn "$disk" >/dev/null 2>&1; then
-		[ -n "$from" ] || die "the disk $disk fails e2fsck -n: not booting it"
-		log "the disk $disk fails e2fsck -n: replacing it with a fresh copy of $from"
-		rm -f "$disk"
-	fi
-	if [ ! -f "$disk" ]; then
+	# copy_disk: a fresh copy of the pristine image, under a temporary
+	# name until complete.
+	copy_disk() {
 		[ -f "$from" ] || die "no disk image at ${from:-$disk}: run 'make image'"
-		cp --sparse=always "$from" "$disk.tmp" || die "copying $from failed (disk full?)"
+		if ! cp --sparse=always "$from" "$disk.tmp"; then
+			rm -f "$disk.tmp"
+			die "vm: copying the image $from to $disk failed ($(df -h --output=avail "$(dirname "$disk")" | tail -n 1 | tr -d ' ') free there)"
+		fi
 		mv "$disk.tmp" "$disk"
+	}
+	fresh=0
+	[ -f "$disk" ] || { copy_disk; fresh=1; }
+	# Never boot a disk that fails e2fsck -n. A used one (make run's) is
+	# kept aside as DISK.bad and replaced by a fresh copy; a fresh copy that
+	# fails means that the image itself is broken.
+	if ! e2fsck -fn "$disk" >/dev/null 2>&1; then
+		if [ "$fresh" = 0 ]; then
+			[ -f "$from" ] || die "the disk $disk fails e2fsck -n: not booting it"
+			log "the disk $disk fails e2fsck -n: kept as $disk.bad, booting a fresh copy of $from"
+			mv -f "$disk" "$disk.bad"
+			copy_disk
+		fi
+		if [ "$fresh" = 1 ] || ! e2fsck -fn "$disk" >/dev/null 2>&1; then
+			rm -f "$disk"
+			die "the image $from fails e2fsck -n: not booting it; 'make image' rebuilds it"
+		fi
 	fi
 	# Debian: systemd as init, KUnit not run again.
 	append="$append root=/dev/vda rw kunit.enable=0"
