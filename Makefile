@@ -164,12 +164,24 @@ check-vm: all image
 	@scripts/vm-check.sh $(LOGS) || true
 	@python3 scripts/tap.py $(VM_LOGS)
 
-check: all image
+# Two steps, each of two things at once: the kernel and initramfs (all)
+# while the packages and the Debian image are built or found up to date
+# (image: it does not depend on the kernel, which boots it with -kernel);
+# then the host tests while the VM boots run (XM_JOBS at a time, default
+# 2, scripts/vm-check.sh). The host tests' output is shown in one block
+# when they are done.
+check: deps
 	@mkdir -p $(LOGS)
+	@t0=$$(date +%s); $(MAKE) -s image & img=$$!; rc=0; $(MAKE) -s all || rc=$$?; \
+	wait $$img || rc=1; echo "[execmark] building took $$(( $$(date +%s) - t0 ))s" >&2; exit $$rc
 	@rm -f $(LOGS)/host-tap.log $(LOGS)/host.log $(LOGS)/host-asan.log \
 		$(LOGS)/host-fuzz.log $(LOGS)/host-lintian.log $(LOGS)/host-image.log
-	@if [ "$(HOST)" = 1 ]; then $(MAKE) -s check-host || true; fi
-	@scripts/vm-check.sh $(LOGS) || true
+	@if [ "$(HOST)" = 1 ]; then \
+		{ t0=$$(date +%s); $(MAKE) -s check-host >$(LOGS)/host-out.log 2>&1; cat $(LOGS)/host-out.log; \
+		  echo "[execmark] the host tests took $$(( $$(date +%s) - t0 ))s" >&2; } & \
+	fi; \
+	scripts/vm-check.sh $(LOGS) || true; \
+	wait
 	@python3 scripts/tap.py $(VM_LOGS) \
 		$(if $(filter 1,$(HOST)),--host $(LOGS)/host-tap.log --host $(LOGS)/host.log \
 			--host $(LOGS)/host-asan.log --host $(LOGS)/host-fuzz.log \

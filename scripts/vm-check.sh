@@ -9,12 +9,23 @@
 #                          LOGDIR/check-NAME.log; LOGDIR/check.logs lists them
 #
 # Environment: XM_TESTS, the selftest programs to run (comma-separated;
-# all if empty); and what scripts/vm.sh takes.
+# all if empty); XM_JOBS, how many boots run at once (default 2: each VM
+# under emulation keeps about one CPU busy); and what scripts/vm.sh takes.
 #
 # Then the system tests (scripts/vm/debian/system-tests.sh) boot the Debian
 # image XM_IMAGE twice, on one fresh copy of it, in enforce mode:
 # check-debian-first.log and check-debian-second.log. They run when
 # XM_IMAGE is set and XM_TESTS is empty or names "debian".
+#
+# The boots are independent jobs run by a small pool, XM_JOBS at a time, in
+# the order queued (queue the long ones early). Adding a boot:
+#   1. write a function boot_NAME [ARG] that boots with "$vm" and writes its
+#      console to one or more logs $dir/check-*.log (boots that depend on
+#      each other, such as the two Debian ones on the same disk, go in one
+#      function, one after the other);
+#   2. queue it with "add 'NAME [ARG]' LOG..." below, with its logs: the
+#      verdict (scripts/tap.py) reads them all, in the order added.
+# A job must not share files with another job (each its own disk copy).
 set -euo pipefail
 
 OWN_BOOT="lock_test"
@@ -38,43 +49,89 @@ if [ -n "$tests" ]; then
 	done
 	shared=${shared#,}
 fi
-
-rm -f "$dir"/check.log "$dir"/check-*.log
-logs=$dir/check.log
-for t in $own; do logs="$logs $dir/check-$t.log"; done
 debian=
 if [ -n "${XM_IMAGE:-}" ] && { [ -z "$tests" ] || [[ ",$tests," == *",debian,"* ]]; }; then
 	debian="first second"
-	logs="$logs $dir/check-debian-first.log $dir/check-debian-second.log"
 	if [ "$tests" = debian ]; then tests=- shared=-; own=; fi
 fi
-printf '%s\n' $logs >"$dir/check.logs"
-
 # KUnit and the shared programs ("-": none, when only own-boot programs
 # are named: the boot still runs KUnit).
 skip=$(echo $OWN_BOOT | tr ' ' ,)
 if [ -n "$tests" ] && [ -z "$shared" ]; then
 	shared=-
 fi
-rc=0
-XM_APPEND="$append execmark.tests=$shared execmark.skip=$skip" \
-	"$vm" check "$dir/check.log" >/dev/null || rc=$?
-for t in $own; do
-	XM_APPEND="$append execmark.tests=$t kunit.enable=0" \
-		"$vm" check "$dir/check-$t.log" >/dev/null || rc=$?
-done
+
+# --- the boots --------------------------------------------------------------
+
+# KUnit and the selftest programs, in the initramfs.
+boot_selftests() {
+	XM_APPEND="$append execmark.tests=$shared execmark.skip=$skip" \
+		"$vm" check "$dir/check.log" >/dev/null
+}
+
+# A program that needs a boot of its own (boot_own_lock_test, ...).
+boot_own() {
+	XM_APPEND="$append execmark.tests=$1 kunit.enable=0" \
+		"$vm" check "$dir/check-$1.log" >/dev/null
+}
 
 # The Debian system: both boots on one fresh copy of the image; no login
 # on the console, only the tests' TAP.
-if [ -n "$debian" ]; then
+boot_debian() {
+	local disk b rc=0
 	disk=$(dirname "$XM_IMAGE")/check.img
 	rm -f "$disk"
 	for b in $debian; do
 		XM_DISK=$disk XM_DISK_FROM=$XM_IMAGE XM_TIMEOUT=${XM_DEBIAN_TIMEOUT:-600} \
 		XM_APPEND="$append execmark.mode=enforce execmark.boot=$b systemd.show_status=false systemd.mask=serial-getty@ttyS0.service" \
-			"$vm" check "$dir/check-debian-$b.log" >/dev/null || rc=$?
+			"$vm" check "$dir/check-debian-$b.log" >/dev/null || rc=1
 		sed -n 's/^execmark-boot-time: /debian boot time: /p' "$dir/check-debian-$b.log" | tr -d '\r'
 	done
 	rm -f "$disk"
+	return $rc
+}
+
+# --- the queue: the longest boots first -------------------------------------
+# add 'NAME [ARG]' LOG...: boot_NAME ARG writes these logs. The verdict
+# reads the logs in the order added.
+names=() logs=()
+add() {
+	names+=("$1")
+	shift
+	logs+=("$@")
+}
+add selftests "$dir/check.log"
+if [ -n "$debian" ]; then
+	add debian "$dir/check-debian-first.log" "$dir/check-debian-second.log"
 fi
+for t in $own; do add "own $t" "$dir/check-$t.log"; done
+
+rm -f "$dir"/check.log "$dir"/check-*.log "$dir"/.rc-*
+printf '%s\n' "${logs[@]}" >"$dir/check.logs"
+
+# --- the pool ---------------------------------------------------------------
+max=${XM_JOBS:-2}
+start=$(date +%s)
+i=0
+for name in "${names[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$max" ]; do
+		wait -n || true
+	done
+	i=$((i + 1))
+	(
+		t0=$(date +%s) rc=0
+		read -r fn arg <<<"$name"
+		"boot_$fn" $arg || rc=$?
+		echo "$rc" >"$dir/.rc-$i"
+		printf '[execmark] boot %s: %ss (exit %s)\n' "${name#own }" \
+			"$(( $(date +%s) - t0 ))" "$rc" >&2
+	) &
+done
+wait
+printf '[execmark] the VM boots took %ss (%s at a time)\n' "$(( $(date +%s) - start ))" "$max" >&2
+rc=0
+for f in "$dir"/.rc-*; do
+	[ "$(cat "$f" 2>/dev/null)" = 0 ] || rc=1
+done
+rm -f "$dir"/.rc-*
 exit $rc
