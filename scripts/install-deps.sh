@@ -20,6 +20,9 @@ pkgs=(
 	mmdebstrap e2fsprogs debhelper dpkg-dev lintian libexpat1-dev zlib1g-dev
 	# benchmarks
 	ima-evm-utils fapolicyd
+	# make kernel-deb: the build dependencies of the kernel's own
+	# debian/control (make bindeb-pkg checks them)
+	kmod libdw-dev
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()
