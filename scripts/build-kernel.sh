@@ -7,6 +7,7 @@
 # file to that file and the link.
 #
 #   build-kernel.sh [OUT]
+#   build-kernel.sh --config     configure only; print the .config's path
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -78,6 +79,11 @@ if [ "$(cat "$KBUILD_DIR/.execmark-top" 2>/dev/null)" != "$EXECMARK_TOP" ]; then
 	echo "$EXECMARK_TOP" >"$KBUILD_DIR/.execmark-top"
 fi
 
+# --config: only the configuration (make kernel-deb builds its own kernel).
+if [ "$out" = --config ]; then
+	echo "$KBUILD_DIR/.config"
+	exit 0
+fi
 log "building the kernel in $KBUILD_DIR"
 kmake bzImage
 # Installed again when the configuration or the mark format changes.
