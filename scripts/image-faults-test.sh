@@ -27,7 +27,7 @@ trap cleanup EXIT
 # Nothing listens on port 9 (discard) of the loopback address.
 UNREACHABLE=http://127.0.0.1:9/debian
 
-n=0 failed=0
+n=0
 t() {
 	local name=$1 out
 	shift
@@ -37,7 +37,6 @@ t() {
 	else
 		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
 		echo "not ok $n $name"
-		failed=1
 	fi
 }
 fail() { echo "$*"; return 1; }
@@ -114,11 +113,11 @@ disk_full() {
 # in the half-built tree; the next run removes that tree safely, builds
 # again (here: fails again, on an unreachable mirror) and boots nothing.
 interrupted() {
-	local d=$T/killed pid i out
+	local d=$T/killed pid out
 	mkdir -p "$d"
 	setsid "$top/scripts/mkimage.sh" "$d/debian.img" "$debdir" >"$d/first.out" 2>&1 &
 	pid=$!
-	for i in $(seq 1 1500); do
+	for _ in $(seq 1 1500); do
 		findmnt -rn -o TARGET | grep -qF "$d/debian.img.root/" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
