@@ -18,7 +18,9 @@ root=$out.d
 # scripts, and the versions of the host packages copied in.
 inputs=$( {
 	(cd "$overlay" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
-	sha256sum "$0" "$EXECMARK_TOP"/scripts/vm/* "$EXECMARK_TOP/helper/python/execmark-python-prepare"
+	# The files of scripts/vm/, not the Debian system's (scripts/vm/debian/).
+	find "$EXECMARK_TOP/scripts/vm" -maxdepth 1 -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum "$0" "$EXECMARK_TOP/helper/python/execmark-python-prepare"
 	dpkg-query -W busybox-static auditd python3.11 libpython3.11-stdlib e2fsprogs \
 		ima-evm-utils fapolicyd libc6 openssl fsverity keyutils
 } | sha256sum | cut -c1-16)
