@@ -56,6 +56,7 @@ static const char *const verdict_names[] = {
 	[XM_UNVERIFIABLE] = "unverifiable",
 	[XM_ERROR] = "error",
 	[XM_MAPPED] = "mapped",
+	[XM_LISTED] = "listed",
 };
 
 static const char *name_of(const char *const *names, int n, int i)
@@ -328,6 +329,8 @@ static void names_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_WRITE + 1), "invalid");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_MAPPED), "mapped");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_UNVERIFIABLE), "unverifiable");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_LISTED), "listed");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_LISTED + 1), "invalid");
 	KUNIT_EXPECT_STREQ(test, verdict_name(-1), "invalid");
 }
 

@@ -4,7 +4,8 @@
  *
  * What the files of the LSM share. Each function is declared here under the
  * file that defines it; the files depend on each other in one direction:
- * hooks.c -> verify.c, events.c -> ring.c; fs.c -> events.c; all -> mode.c.
+ * hooks.c -> verify.c -> digests.c, events.c -> ring.c; fs.c -> events.c,
+ * digests.c; all -> mode.c.
  */
 #ifndef _SECURITY_EXECMARK_H
 #define _SECURITY_EXECMARK_H
@@ -12,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/lsm_hooks.h>
 #include <linux/percpu.h>
+#include <linux/seq_file.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
 
@@ -49,7 +51,14 @@ enum execmark_verdict {
 	XM_UNVERIFIABLE,
 	XM_ERROR,
 	XM_MAPPED,		/* for XM_OP_WRITE: the content is mapped executable */
+	XM_LISTED,		/* trusted: the content's digest is on the allow-list */
 };
+
+/* Whether a verdict allows the access. */
+static inline bool execmark_allowed(int verdict)
+{
+	return verdict == XM_TRUSTED || verdict == XM_LISTED;
+}
 
 /* hooks.c: the blob sizes, and the counters shown by the stats file. */
 extern struct lsm_blob_sizes execmark_blob_sizes;
@@ -64,6 +73,7 @@ struct xm_cache {
 	u64 cookie;		/* i_version of the content */
 	u32 wgen;		/* writer generation of the content */
 	u32 verdict;		/* enum execmark_verdict; XM_NONE: empty */
+	u32 lgen;		/* digest list generation, see verify.c */
 };
 
 /* The inode blob, set up by execmark_inode_init(). */
@@ -90,6 +100,7 @@ struct execmark_stats {
 	u64 hashes;
 	u64 hash_bytes;
 	u64 denials;
+	u64 listed;		/* accesses allowed by the digest allow-list */
 };
 
 DECLARE_PER_CPU(struct execmark_stats, execmark_stats);
@@ -100,6 +111,15 @@ int execmark_verdict(struct file *file, bool cached_only);
 void execmark_inode_init(struct inode *inode);
 void execmark_mark_changed(struct inode *inode);
 void execmark_writer_gone(struct inode *inode);
+
+/* digests.c: the digest allow-list and its securityfs files. */
+int execmark_digests_init(void);
+bool execmark_digests_active(void);
+bool execmark_digest_listed(const u8 *sha256);
+void execmark_digests_gens(u32 *add, u32 *del);
+void execmark_digests_stats(struct seq_file *m);
+extern const struct file_operations execmark_digests_fops;
+extern const struct file_operations execmark_digests_max_fops;
 
 /* events.c: denial events and the securityfs events file. */
 int execmark_events_init(void);

@@ -105,11 +105,14 @@ static int stats_show(struct seq_file *m, void *v)
 		sum.hashes += READ_ONCE(s->hashes);
 		sum.hash_bytes += READ_ONCE(s->hash_bytes);
 		sum.denials += READ_ONCE(s->denials);
+		sum.listed += READ_ONCE(s->listed);
 	}
 	seq_printf(m, "checks %llu\ncache_hits %llu\nhashes %llu\nhash_bytes %llu\n"
 		   "denials %llu\nevents_lost %llu\n",
 		   sum.checks, sum.cache_hits, sum.hashes, sum.hash_bytes,
 		   sum.denials, execmark_events_lost());
+	seq_printf(m, "digests_allowed %llu\n", sum.listed);
+	execmark_digests_stats(m);
 	return 0;
 }
 
@@ -148,6 +151,13 @@ int __init execmark_init_securityfs(void)
 	if (IS_ERR(d))
 		goto err;
 	d = securityfs_create_file("stats", 0400, dir, NULL, &stats_fops);
+	if (IS_ERR(d))
+		goto err;
+	d = securityfs_create_file("digests", 0600, dir, NULL, &execmark_digests_fops);
+	if (IS_ERR(d))
+		goto err;
+	d = securityfs_create_file("digests_max", 0600, dir, NULL,
+				   &execmark_digests_max_fops);
 	if (IS_ERR(d))
 		goto err;
 	return 0;

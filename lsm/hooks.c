@@ -55,7 +55,9 @@ static int execmark_check(struct file *file, int op)
 		return 0;
 	xm_stat_add(checks, 1);
 	v = execmark_verdict(file, op == XM_OP_MPROTECT);
-	if (v == XM_TRUSTED)
+	if (v == XM_LISTED)
+		xm_stat_add(listed, 1);
+	if (execmark_allowed(v))
 		return 0;
 	xm_stat_add(denials, 1);
 	/* A task killed while it waited or hashed has nothing to report. */
@@ -331,6 +333,8 @@ static int __init execmark_init(void)
 	/* Without the ring the checks still hold; events count as lost. */
 	if (execmark_events_init())
 		pr_err("no memory for the event ring: events will be lost\n");
+	if (execmark_digests_init())
+		pr_err("no memory for the digest allow-list: it stays empty\n");
 	security_add_hooks(execmark_hooks, ARRAY_SIZE(execmark_hooks),
 			   &execmark_lsmid);
 	pr_info("initialized, mode %s\n", execmark_mode_name(execmark_mode));

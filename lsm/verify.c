@@ -16,7 +16,16 @@
  *  - the data inode's writer generation, bumped whenever a file opened for
  *    writing (or writably mapped) is released: that catches changes that
  *    i_version does not, such as userfaultfd filling a tmpfs hole;
- *  - the data inode's i_version.
+ *  - the data inode's i_version;
+ *  - for a verdict that the digest allow-list (digests.c) could change, a
+ *    generation of the list: a file found on the list ("listed") is judged
+ *    again when any digest has left the list since, any other denial when
+ *    any digest has joined it. A verdict from a matching mark does not
+ *    depend on the list.
+ *
+ * A file without a mark that makes it trusted is hashed with SHA-256 and
+ * looked up in the allow-list (by_list()), under the same rules as a mark's
+ * digest: hashed once, cached, nothing trusted that changed meanwhile.
  *
  * Only file systems whose i_version the kernel itself maintains get a cache
  * (fs_tracks_changes()).
@@ -60,6 +69,7 @@ static atomic64_t gen_seq = ATOMIC64_INIT(0);
 struct xm_key {
 	u64 gen;	/* mark generation of the metadata inode */
 	u32 wgen;	/* writer generation of the data inode */
+	u32 ladd, ldel;	/* generations of the digest list */
 };
 
 /* The inodes of a file as the user's path shows it. */
@@ -84,12 +94,21 @@ static void key_of(const struct xm_view *v, struct xm_key *k)
 {
 	k->gen = READ_ONCE(v->mxi->gen);
 	k->wgen = atomic_read(&v->dxi->wgen);
+	execmark_digests_gens(&k->ladd, &k->ldel);
 	smp_rmb();	/* the key is read before the mark and the content */
 }
 
 static bool key_eq(const struct xm_key *a, const struct xm_key *b)
 {
 	return a->gen == b->gen && a->wgen == b->wgen;
+}
+
+/* The generation of the digest list that @verdict depends on. */
+static u32 list_gen(const struct xm_key *k, int verdict)
+{
+	if (verdict == XM_TRUSTED)
+		return 0;
+	return verdict == XM_LISTED ? k->ldel : k->ladd;
 }
 
 /* Readers take no lock; fillers serialise on the seqlock's spinlock. */
@@ -101,7 +120,8 @@ static int cache_get(struct xm_cache *c, const struct xm_key *k, u64 cookie)
 	do {
 		seq = read_seqbegin(&c->lock);
 		v = c->verdict;
-		if (c->gen != k->gen || c->wgen != k->wgen || c->cookie != cookie)
+		if (c->gen != k->gen || c->wgen != k->wgen || c->cookie != cookie ||
+		    c->lgen != list_gen(k, v))
 			v = XM_NONE;
 	} while (read_seqretry(&c->lock, seq));
 	return v;
@@ -115,6 +135,7 @@ static void cache_set(struct xm_cache *c, const struct xm_key *k, u64 cookie,
 	c->wgen = k->wgen;
 	c->cookie = cookie;
 	c->verdict = verdict;
+	c->lgen = list_gen(k, verdict);
 	write_sequnlock(&c->lock);
 }
 
@@ -330,6 +351,36 @@ out:
 	return ret;
 }
 
+/*
+ * by_list - the verdict on content that no mark makes trusted
+ * @file: the file
+ * @v: its inodes
+ * @verdict: the reason of the denial without the list
+ * @sha256: the SHA-256 of the content if known, else NULL
+ * @progress: as for hash_file()
+ *
+ * Return: XM_LISTED when the content's SHA-256 is on the digest
+ * allow-list, XM_ERROR when it could not be hashed, else @verdict.
+ */
+static int by_list(struct file *file, const struct xm_view *v, int verdict,
+		   const u8 *sha256, unsigned long *progress)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	int ret;
+
+	if (!execmark_digests_active())
+		return verdict;
+	if (!sha256) {
+		ret = hash_file(file, v->data, HASH_ALGO_SHA256, digest, progress);
+		if (ret == -EAGAIN)
+			return verdict;	/* changed under the hash: not listed */
+		if (ret)
+			return XM_ERROR;
+		sha256 = digest;
+	}
+	return execmark_digest_listed(sha256) ? XM_LISTED : verdict;
+}
+
 /* Read the mark and hash the content: the verdict, uncached. */
 static int compute(struct file *file, const struct xm_view *v,
 		   unsigned long *progress)
@@ -343,20 +394,23 @@ static int compute(struct file *file, const struct xm_view *v,
 	len = __vfs_getxattr(v->dentry, d_inode(v->dentry), EXECMARK_XATTR_NAME,
 			     &mark, sizeof(mark));
 	if (len == -ENODATA || len == -EOPNOTSUPP)
-		return XM_UNMARKED;
-	if (len == -ERANGE)
-		return XM_CORRUPT;	/* longer than any valid mark */
+		return by_list(file, v, XM_UNMARKED, NULL, progress);
+	if (len == -ERANGE)	/* longer than any valid mark */
+		return by_list(file, v, XM_CORRUPT, NULL, progress);
 	if (len < 0)
 		return XM_ERROR;
 	dsize = execmark_mark_valid(&mark, len);
 	if (!dsize)
-		return XM_CORRUPT;
+		return by_list(file, v, XM_CORRUPT, NULL, progress);
 	ret = hash_file(file, v->data, mark.algo, digest, progress);
 	if (ret == -EAGAIN)
 		return XM_MISMATCH;	/* the content changed under the hash */
 	if (ret)
 		return XM_ERROR;
-	return memcmp(digest, mark.digest, dsize) ? XM_MISMATCH : XM_TRUSTED;
+	if (!memcmp(digest, mark.digest, dsize))
+		return XM_TRUSTED;
+	return by_list(file, v, XM_MISMATCH,
+		       mark.algo == HASH_ALGO_SHA256 ? digest : NULL, progress);
 }
 
 /*
@@ -374,7 +428,7 @@ static int verify_uncached(struct file *file, const struct xm_view *v)
 
 	smp_rmb();	/* sampled before the content is read */
 	verdict = compute(file, v, NULL);
-	if (verdict != XM_TRUSTED)
+	if (!execmark_allowed(verdict))
 		return verdict;
 	now = inode_get_ctime(v->data);
 	if (!timespec64_equal(&ctime, &now) || size != i_size_read(v->data) ||
@@ -383,7 +437,11 @@ static int verify_uncached(struct file *file, const struct xm_view *v)
 	return verdict;
 }
 
-/* Hash, and cache the verdict if nothing changed from start to end. */
+/*
+ * Hash, and cache the verdict if nothing changed from start to end. A
+ * change of the digest list alone leaves the verdict as it was when the
+ * list was looked up, uncached.
+ */
 static int verify_and_cache(struct file *file, const struct xm_view *v,
 			    bool owner)
 {
@@ -399,9 +457,10 @@ static int verify_and_cache(struct file *file, const struct xm_view *v,
 	key_of(v, &after);
 	if (!key_eq(&before, &after) || !inode_eq_iversion(v->data, cookie) ||
 	    has_writers(v->data)) {
-		if (verdict == XM_TRUSTED)
+		if (execmark_allowed(verdict))
 			verdict = XM_MISMATCH;
-	} else if (verdict != XM_ERROR) {
+	} else if (verdict != XM_ERROR &&
+		   list_gen(&before, verdict) == list_gen(&after, verdict)) {
 		cache_set(&v->dxi->cache, &before, cookie, verdict);
 	}
 	return verdict;
@@ -540,6 +599,7 @@ static void cache_test(struct kunit *test)
 	struct xm_cache c = {};
 	struct xm_key k1 = { .gen = 1, .wgen = 0 }, k2 = { .gen = 2, .wgen = 0 };
 	struct xm_key w1 = { .gen = 1, .wgen = 1 }, big = { .gen = U64_MAX, .wgen = U32_MAX };
+	struct xm_key a1 = { .gen = 1, .ladd = 1 }, d1 = { .gen = 1, .ldel = 1 };
 	int v;
 
 	seqlock_init(&c.lock);
@@ -556,9 +616,24 @@ static void cache_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 11), XM_MISMATCH);
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 10), XM_NONE);
 
-	for (v = XM_TRUSTED; v <= XM_ERROR; v++) {
+	for (v = XM_TRUSTED; v <= XM_LISTED; v++) {
 		cache_set(&c, &big, U64_MAX, v);
 		KUNIT_EXPECT_EQ(test, cache_get(&c, &big, U64_MAX), v);
+	}
+
+	/* A mark's verdict does not depend on the digest list. */
+	cache_set(&c, &k1, 10, XM_TRUSTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &a1, 10), XM_TRUSTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &d1, 10), XM_TRUSTED);
+	/* Listed: judged again once a digest left the list. */
+	cache_set(&c, &k1, 10, XM_LISTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &a1, 10), XM_LISTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &d1, 10), XM_NONE);
+	/* A denial: judged again once a digest joined the list. */
+	for (v = XM_UNMARKED; v <= XM_MISMATCH; v++) {
+		cache_set(&c, &k1, 10, v);
+		KUNIT_EXPECT_EQ(test, cache_get(&c, &d1, 10), v);
+		KUNIT_EXPECT_EQ(test, cache_get(&c, &a1, 10), XM_NONE);
 	}
 }
 
