@@ -17,5 +17,6 @@ int cmd_apt_prepare(int argc, char **argv);
 int cmd_dpkg_apply(int argc, char **argv);
 int cmd_dpkg_verify(int argc, char **argv);
 int cmd_dpkg_enroll(int argc, char **argv);
+int cmd_digests(int argc, char **argv);
 
 #endif /* EXECMARK_CMD_H */

@@ -27,6 +27,7 @@ static const struct command {
 	{ "dpkg-apply", cmd_dpkg_apply, "dpkg hook: mark what dpkg unpacked from verified .debs" },
 	{ "dpkg-verify", cmd_dpkg_verify, "check installed packages against their manifests and marks" },
 	{ "dpkg-enroll", cmd_dpkg_enroll, "trust installed packages: from their .debs fetched through apt" },
+	{ "digests", cmd_digests, "show or change the kernel's digest allow-list" },
 };
 
 static int usage(FILE *f)
