@@ -18,6 +18,7 @@
 #   races.sh       writers racing the hash
 #   privilege.sh   without CAP_MAC_ADMIN
 #   securityfs.sh  status, mode and lock on a fake securityfs
+#   digests.sh     digests list, add, remove, clear on a fake securityfs
 #   forward.sh     the forwarder, with a stdout sink
 #   messages.sh    error messages naming the real cause; a full stdout
 #   dpkg.sh        the apt and dpkg hooks (apt-prepare, dpkg-apply)
@@ -27,7 +28,8 @@
 # Prints TAP; exits non-zero if any test failed.
 
 here=$(cd "$(dirname "$0")" && pwd)
-for part in lib cli marks marks2 walk manifest races privilege securityfs forward messages dpkg conventions; do
+for part in lib cli marks marks2 walk manifest races privilege securityfs digests \
+	forward messages dpkg conventions; do
 	. "$here/$part.sh"
 done
 
@@ -60,6 +62,7 @@ marks_item10
 races_big
 privilege_tests
 securityfs_tests
+digests_tests
 forward_tests
 messages_tests
 dpkg_tests

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# digests list, add, remove and clear against a fake securityfs directory
+# (the kernel's side is selftests/execmark/digests_test.c).
+# Sourced by run.sh, which defines what it uses (lib.sh).
+
+digests_tests() {
+	S=$W/dsfs
+	mkdir "$S"
+	EXECMARK_SECURITYFS=$W/none run "$E" digests list
+	check "digests list without execmark: not active, exit 2" eval '
+		rc_is 2 && err_has "execmark is not active (no $W/none)"'
+	: >"$S/digests"
+	export EXECMARK_SECURITYFS="$S"
+	printf 'hello\n' >"$W/d1"
+	d1=5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03
+	e0=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	em digests add "$W/d1" --digest "sha256:$(echo $e0 | tr a-f A-F)"
+	check "digests add FILE --digest: the file's sha256 and the digest, lower case" eval '
+		rc_is 0 && [ "$(cat "$S/digests")" = "+sha256:$e0
++sha256:$d1" ]'
+	: >"$S/digests"
+	printf 'sha256:%s\nsha256:%s\n' $d1 $e0 >"$W/in"
+	run "$E" digests remove - <"$W/in"
+	check "digests remove -: one line per digest of standard input" eval '
+		rc_is 0 && [ "$(cat "$S/digests")" = "-sha256:$d1
+-sha256:$e0" ]'
+	: >"$S/digests"
+	printf 'sha256:%s\nsha512:%s\n' $d1 $e0 >"$W/in"
+	run "$E" digests add - <"$W/in"
+	check "digests add -: an unknown algorithm names its line, nothing written, exit 2" eval '
+		rc_is 2 && err_has "standard input: line 2: unknown algorithm (only sha256 is accepted): sha512:$e0" &&
+		err_has "nothing added" && [ ! -s "$S/digests" ]'
+	printf 'sha256:%s0\n' $d1 >"$W/in"
+	run "$E" digests add - <"$W/in"
+	check "digests add -: a digest of another length, nothing written, exit 2" eval '
+		rc_is 2 && err_has "standard input: line 1: a sha256 digest has 64 hexadecimal digits: sha256:${d1}0" &&
+		[ ! -s "$S/digests" ]'
+	em digests add "$W/d1" "$W/missing"
+	check "digests add: a missing file, nothing written for the others, exit 2" eval '
+		rc_is 2 && err_has "$W/missing: No such file or directory" && [ ! -s "$S/digests" ]'
+	em digests add "$W"
+	check "digests add DIR: not a regular file, exit 2" eval '
+		rc_is 2 && err_has "$W: not a regular file" && [ ! -s "$S/digests" ]'
+	em digests add --digest sha256:xyz
+	check "digests add --digest BAD: usage error, exit 2" eval '
+		rc_is 2 && err_has "digests add: --digest sha256:xyz: a sha256 digest has 64 hexadecimal digits"'
+	em digests add
+	check "digests add without arguments: usage error, exit 2" eval '
+		rc_is 2 && err_has "digests add: no FILE, - or --digest given"'
+	em digests frob
+	check "digests frob: unknown command, exit 2" eval '
+		rc_is 2 && err_has "digests: unknown command: frob"'
+	em digests list extra
+	check "digests list takes no argument" eval 'rc_is 2 && err_has "list: too many arguments"'
+	printf 'sha256:%s 2\nsha256:%s 1\n' $e0 $d1 >"$S/digests"
+	em digests list
+	check "digests list: the entries, sorted" eval '
+		rc_is 0 && [ "$(cat "$W/out")" = "sha256:$d1 1
+sha256:$e0 2" ]'
+	: >"$S/digests"
+	em digests clear
+	check "digests clear writes clear" eval 'rc_is 0 && [ "$(cat "$S/digests")" = clear ]'
+	chmod 400 "$S/digests"
+	nobody() { "$XT" nobody "$@"; }
+	run nobody "$E" digests add --digest "sha256:$d1"
+	check "digests add as non-root: needs CAP_MAC_ADMIN, exit 2" eval '
+		rc_is 2 && err_has "changing the digest list needs CAP_MAC_ADMIN"'
+	em digests --help
+	check "digests --help: usage on stdout, exit 0" eval '
+		rc_is 0 && grep -q "execmark digests add" "$W/out"'
+	unset EXECMARK_SECURITYFS
+}
