@@ -103,12 +103,23 @@ static bool key_eq(const struct xm_key *a, const struct xm_key *b)
 	return a->gen == b->gen && a->wgen == b->wgen;
 }
 
-/* The generation of the digest list that @verdict depends on. */
+/*
+ * The generation of the digest list that @verdict depends on: a listed
+ * file's, that no digest left the list; the denials that the list could
+ * turn into "listed" (by_list()), that none joined it; others, none.
+ */
 static u32 list_gen(const struct xm_key *k, int verdict)
 {
-	if (verdict == XM_TRUSTED)
+	switch (verdict) {
+	case XM_LISTED:
+		return k->ldel;
+	case XM_UNMARKED:
+	case XM_CORRUPT:
+	case XM_MISMATCH:
+		return k->ladd;
+	default:
 		return 0;
-	return verdict == XM_LISTED ? k->ldel : k->ladd;
+	}
 }
 
 /* Readers take no lock; fillers serialise on the seqlock's spinlock. */
