@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,15 +24,19 @@
 #include "util.h"
 
 static const char digests_usage[] =
-"usage: execmark digests list\n"
-"       execmark digests add    [--digest sha256:HEX]... [FILE|-]...\n"
-"       execmark digests remove [--digest sha256:HEX]... [FILE|-]...\n"
-"       execmark digests clear\n"
+"usage: execmark digests list [-q|-v]\n"
+"       execmark digests add    [-q|-v] [--digest sha256:HEX]... [FILE|-]...\n"
+"       execmark digests remove [-q|-v] [--digest sha256:HEX]... [FILE|-]...\n"
+"       execmark digests clear [-q|-v]\n"
 "Show or change the kernel's digest allow-list (needs CAP_MAC_ADMIN): an\n"
 "unmarked file whose content's sha256 is listed may be executed. add and\n"
 "remove take the content of each FILE, each --digest, and with - one\n"
 "sha256:HEX per line of standard input; all of them or none are applied.\n"
-"A digest added twice is listed until it is removed twice.\n";
+"A digest added twice is listed until it is removed twice.\n"
+"      --digest sha256:HEX  this digest (64 hexadecimal digits)\n"
+"  -q, --quiet       only errors\n"
+"  -v, --verbose     say how many digests were added or removed\n"
+SHARED_HELP;
 
 #define PREFIX		"sha256:"
 #define PREFIX_LEN	(sizeof(PREFIX) - 1)
@@ -317,57 +320,40 @@ static int list(void)
 	return EXIT_OK;
 }
 
+/* --digest: parsed and collected as the command line gives it. */
+static const char *set_digest(void *ctx, int key, const char *arg)
+{
+	char digest[PREFIX_LEN + HEX_LEN + 1];
+	const char *why = parse_digest(arg, strlen(arg), digest);
+
+	(void)key;	/* the only option */
+	if (!why)
+		dlist_add(ctx, digest, "--digest");
+	return why;
+}
+
 static int add_remove(int argc, char **argv, char op)
 {
-	static const struct option longopts[] = {
-		{ "digest", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct verb_opt opts[] = {
+		{ "digest", 'd', true },
+		{ NULL, 0, false },
 	};
 	struct dlist d = { 0 };
+	const struct verb_opts x = { opts, set_digest, &d };
 	unsigned char *buf = NULL;
 	bool from_stdin = false;
-	int c, ret = EXIT_OK;
+	int first, ret = EXIT_OK;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
-		char digest[PREFIX_LEN + HEX_LEN + 1];
-		const char *why;
-
-		switch (c) {
-		case 'h':
-			ret = print_usage(digests_usage);
-			goto out;
-		case 'd':
-			why = parse_digest(optarg, strlen(optarg), digest);
-			if (why) {
-				char *e = esc(optarg);
-
-				ret = usage_error(digests_usage, "digests %s: --digest %s: %s",
-						  argv[0], e, why);
-				free(e);
-				goto out;
-			}
-			dlist_add(&d, digest, "--digest");
-			break;
-		case ':':
-			ret = usage_error(digests_usage, "digests %s: option requires an argument: %s",
-					  argv[0], argv[optind - 1]);
-			goto out;
-		default:
-			ret = usage_error(digests_usage, "digests %s: unknown option: %s",
-					  argv[0], argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (optind == argc && !d.n) {
+	first = parse_opts(argc, argv, digests_usage, &x, 0, -1, &ret);
+	if (first < 0)
+		goto out;
+	if (first == argc && !d.n) {
 		ret = usage_error(digests_usage, "digests %s: no FILE, - or --digest given",
 				  argv[0]);
 		goto out;
 	}
 	hash_init();
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			if (from_stdin) {
 				ret = usage_error(digests_usage, "digests %s: - given twice",
@@ -393,6 +379,9 @@ static int add_remove(int argc, char **argv, char op)
 		goto out;
 	}
 	ret = apply(&d, op);
+	if (!ret && verbosity > 0)
+		printf("%s %zu digest%s\n", op == '+' ? "added" : "removed", d.n,
+		       d.n == 1 ? "" : "s");
 out:
 	free(buf);
 	dlist_free(&d);
@@ -406,14 +395,17 @@ int cmd_digests(int argc, char **argv)
 
 	if (argc < 2)
 		return usage_error(digests_usage, "digests: list, add, remove or clear?");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return print_usage(digests_usage);
+	if (argv[1][0] == '-') {	/* --help, --version; else an error */
+		if (parse_opts(argc, argv, digests_usage, NULL, 0, 0, &ret) < 0)
+			return ret;
+		return usage_error(digests_usage, "digests: list, add, remove or clear?");
+	}
 	if (!strcmp(argv[1], "add"))
 		return add_remove(argc - 1, argv + 1, '+');
 	if (!strcmp(argv[1], "remove"))
 		return add_remove(argc - 1, argv + 1, '-');
 	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "clear")) {
-		if (parse_no_opts(argc - 1, argv + 1, digests_usage, 0, &ret))
+		if (parse_opts(argc - 1, argv + 1, digests_usage, NULL, 0, 0, &ret) < 0)
 			return ret;
 		if (!securityfs_active())
 			return EXIT_ERROR;
