@@ -205,13 +205,15 @@ static int cmp_digest(const void *a, const void *b)
 }
 
 static const char apt_prepare_usage[] =
-"usage: execmark apt-prepare\n"
+"usage: execmark apt-prepare [-q|-v]\n"
 "apt's DPkg::Pre-Install-Pkgs hook (protocol version 3, on standard input or\n"
 "APT_HOOK_INFO_FD): for each .deb that a Release apt verified lists, or any\n"
 "with Execmark::Trust-Local, record its files' digests and put them on the\n"
 "kernel's list until dpkg-apply has marked the unpacked files. A .deb that\n"
 "cannot be read fails the hook, and apt stops before dpkg runs.\n"
-"  -h, --help        show this help\n";
+"  -q, --quiet       only warnings and errors\n"
+"  -v, --verbose     also say how many packages were recorded\n"
+SHARED_HELP;
 
 int cmd_apt_prepare(int argc, char **argv)
 {
@@ -226,7 +228,7 @@ int cmd_apt_prepare(int argc, char **argv)
 	char *in, *err = NULL;
 	int ret, status = EXIT_ERROR;
 
-	if (parse_no_opts(argc, argv, apt_prepare_usage, 0, &ret) < 0)
+	if (parse_opts(argc, argv, apt_prepare_usage, NULL, 0, 0, &ret) < 0)
 		return ret;
 	if (fdenv && parse_uint(fdenv, 0, 1024, &infd)) {
 		warnmsg("APT_HOOK_INFO_FD: not a file descriptor: %s", fdenv);
@@ -319,7 +321,9 @@ int cmd_apt_prepare(int argc, char **argv)
 	if (nlocal)
 		infomsg("%zu package(s) not from a verified Release trusted (Execmark::Trust-Local)",
 			nlocal);
-	(void)nskipped;
+	verbosemsg("recorded the files of %zu %s for dpkg-apply%s; %zu .debs not trusted (no verified Release lists them)",
+		   nrecs, plural(nrecs, "package", "packages"),
+		   list ? ", their digests on the kernel's list" : "", nskipped);
 	status = EXIT_OK;
 	goto out;
 rollback:

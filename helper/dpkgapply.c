@@ -198,8 +198,8 @@ int dpkg_settle(bool in_transaction, bool verbose)
 
 			apply_marks(&v, &r, &marked, &unmarked);
 			if (verbose || unmarked)
-				infomsg("%s %s: %lu files marked, %lu not (%s)", r.package,
-					r.version, marked, unmarked,
+				infomsg("%s %s: %lu %s marked, %lu not (%s)", r.package,
+					r.version, marked, plural(marked, "file", "files"), unmarked,
 					unmarked ? "changed, diverted away or removed since unpacking" :
 					"all");
 			dst = xasprintf("%s/%s", idir, key);
@@ -261,26 +261,23 @@ int dpkg_settle(bool in_transaction, bool verbose)
 }
 
 static const char dpkg_apply_usage[] =
-"usage: execmark dpkg-apply [-v]\n"
+"usage: execmark dpkg-apply [-q|-v]\n"
 "dpkg's post-invoke hook: mark the files of the packages dpkg unpacked that\n"
 "apt-prepare recorded, whose content is the package's; then take their\n"
 "digests off the kernel's list. Records of packages dpkg did not unpack are\n"
 "dropped once no frontend (DPKG_FRONTEND_LOCKED) may still unpack them.\n"
+"  -q, --quiet       only warnings and errors\n"
 "  -v, --verbose     say what was marked for each package\n"
-"  -h, --help        show this help\n";
+SHARED_HELP;
 
 int cmd_dpkg_apply(int argc, char **argv)
 {
 	bool verbose = false;
 	int ret;
 
-	if (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))) {
-		verbose = true;
-		argc--;
-		argv++;
-	}
-	if (parse_no_opts(argc, argv, dpkg_apply_usage, 0, &ret) < 0)
+	if (parse_opts(argc, argv, dpkg_apply_usage, NULL, 0, 0, &ret) < 0)
 		return ret;
+	verbose = verbosity > 0;
 	if (state_lock())
 		return EXIT_ERROR;
 	return dpkg_settle(getenv("DPKG_FRONTEND_LOCKED") != NULL, verbose) ?

@@ -216,7 +216,7 @@ static int rec_from_dpkg(struct rec *r, const struct pkg_status *p, enum enroll_
 }
 
 static const char dpkg_enroll_usage[] =
-"usage: execmark dpkg-enroll [--md5sums|--trust-on-first-use] [PACKAGE...]\n"
+"usage: execmark dpkg-enroll [-q|-v] [--md5sums|--trust-on-first-use] [PACKAGE...]\n"
 "Trust installed packages (all that have no manifest yet, or those named):\n"
 "fetch each installed version's .deb through apt (apt-get download), check\n"
 "that a Release apt verified lists it, mark the installed files whose\n"
@@ -225,7 +225,17 @@ static const char dpkg_enroll_usage[] =
 "      --md5sums     take dpkg's MD5 lists (written by the packages\n"
 "                    themselves; MD5): files whose MD5 matches are marked\n"
 "      --trust-on-first-use  the files dpkg lists, as they are now\n"
-"  -h, --help        show this help\n";
+"  -q, --quiet       only warnings and errors, no summary\n"
+"  -v, --verbose     also what was marked for each package\n"
+SHARED_HELP;
+
+/* --md5sums, --trust-on-first-use: the last one given wins. */
+static const char *enroll_set(void *ctx, int key, const char *arg)
+{
+	(void)arg;
+	*(enum enroll_mode *)ctx = key - VERB_OPT_LONG;
+	return NULL;
+}
 
 int cmd_dpkg_enroll(int argc, char **argv)
 {
@@ -237,21 +247,17 @@ int cmd_dpkg_enroll(int argc, char **argv)
 	bool *found = NULL;
 	size_t nrecs = 0;
 	unsigned long enrolled = 0, failed = 0, marked = 0, unmarked = 0;
-	int i = 1, ret;
+	static const struct verb_opt opts[] = {
+		{ "md5sums", VERB_OPT_LONG + FROM_MD5SUMS, false },
+		{ "trust-on-first-use", VERB_OPT_LONG + FIRST_USE, false },
+		{ NULL, 0, false },
+	};
+	const struct verb_opts x = { opts, enroll_set, &mode };
+	int i, ret;
 
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--md5sums"))
-			mode = FROM_MD5SUMS;
-		else if (!strcmp(argv[i], "--trust-on-first-use"))
-			mode = FIRST_USE;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return print_usage(dpkg_enroll_usage);
-		else if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else
-			return usage_error(dpkg_enroll_usage, "dpkg-enroll: unknown option: %s", argv[i]);
-	}
+	i = parse_opts(argc, argv, dpkg_enroll_usage, &x, 0, -1, &ret);
+	if (i < 0)
+		return ret;
 	if (state_lock() || dpkg_view_read(&v))
 		return EXIT_ERROR;
 	idir = state_path("dpkg/installed");
@@ -347,9 +353,9 @@ int cmd_dpkg_enroll(int argc, char **argv)
 		apply_marks(&v, r, &m, &u);
 		marked += m;
 		unmarked += u;
-		if (u)
-			infomsg("%s %s: %lu files marked, %lu not (changed, or not there)",
-				r->package, r->version, m, u);
+		if (u || verbosity > 0)
+			infomsg("%s %s: %lu %s marked, %lu not (changed, or not there)",
+				r->package, r->version, m, plural(m, "file", "files"), u);
 		key = rec_key(r);
 		dst = xasprintf("%s/%s", idir, key);
 		if (!rec_write(r, dst, false))
@@ -357,10 +363,13 @@ int cmd_dpkg_enroll(int argc, char **argv)
 		free(dst);
 		free(key);
 	}
-	fprintf(stderr, "enrolled %lu packages (%s): %lu files marked, %lu not; %lu packages not enrolled\n",
-		enrolled, mode == FROM_DEBS ? "from .debs apt verified" :
-		mode == FROM_MD5SUMS ? "from dpkg's md5sums" : "trust on first use",
-		marked, unmarked, failed);
+	if (verbosity >= 0)
+		fprintf(stderr, "enrolled %lu %s (%s): %lu %s marked, %lu not; %lu %s not enrolled\n",
+			enrolled, plural(enrolled, "package", "packages"),
+			mode == FROM_DEBS ? "from .debs apt verified" :
+			mode == FROM_MD5SUMS ? "from dpkg's md5sums" : "trust on first use",
+			marked, plural(marked, "file", "files"), unmarked, failed,
+			plural(failed, "package", "packages"));
 	for (size_t k = 0; k < nrecs; k++)
 		rec_free(&recs[k]);
 	free(recs);

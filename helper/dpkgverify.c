@@ -95,7 +95,7 @@ static bool wanted(const struct rec *r, int argc, char **argv)
 }
 
 static const char dpkg_verify_usage[] =
-"usage: execmark dpkg-verify [-v] [PACKAGE[:ARCH]...]\n"
+"usage: execmark dpkg-verify [-q|-v] [PACKAGE[:ARCH]...]\n"
 "Check each file of the installed packages (all, or those named) that\n"
 "execmark has a manifest of -- the .debs apt verified, recorded by the apt\n"
 "and dpkg hooks or by dpkg-enroll -- against the package's content and its\n"
@@ -103,8 +103,9 @@ static const char dpkg_verify_usage[] =
 "missing, not a regular file, modified (not the package's content), not\n"
 "marked, marked with another digest; and the packages without a manifest.\n"
 "Exit status 0 if all is ok, 1 if not, 2 on errors.\n"
+"  -q, --quiet       no summary\n"
 "  -v, --verbose     also print the files that are ok\n"
-"  -h, --help        show this help\n";
+SHARED_HELP;
 
 int cmd_dpkg_verify(int argc, char **argv)
 {
@@ -114,16 +115,17 @@ int cmd_dpkg_verify(int argc, char **argv)
 	struct dpkg_view v;
 	bool verbose = false;
 	size_t n;
-	int ret;
+	int ret, status;
 
-	if (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))) {
-		verbose = true;
-		argc--;
-		argv++;
+	ret = parse_opts(argc, argv, dpkg_verify_usage, NULL, 0, -1, &status);
+	if (ret < 0) {
+		free(idir);
+		return status;
 	}
-	if (argc > 1 && argv[1][0] == '-')
-		return parse_no_opts(argc, argv, dpkg_verify_usage, 0, &ret) < 0 ? ret :
-			usage_error(dpkg_verify_usage, "dpkg-verify: unknown option: %s", argv[1]);
+	verbose = verbosity > 0;
+	/* The PACKAGEs from argv[1] on, as below. */
+	argc -= ret - 1;
+	argv += ret - 1;
 	hash_init();
 	if (dpkg_view_read(&v)) {
 		free(idir);
@@ -180,10 +182,15 @@ next:
 		}
 		free(f);
 	}
-	fprintf(stderr,
-		"%lu packages checked: %lu files ok, %lu missing, %lu not regular, %lu modified, %lu not marked, %lu marked otherwise, %lu errors; %lu installed packages without a manifest\n",
-		pkgs, counts[PF_OK], counts[PF_MISSING], counts[PF_NOT_REGULAR], counts[PF_MODIFIED],
-		counts[PF_UNMARKED], counts[PF_MARK_DIFFERS], counts[PF_ERROR], without);
+	if (verbosity >= 0)
+		fprintf(stderr,
+			"%lu %s checked: %lu %s ok, %lu missing, %lu not regular, %lu modified, %lu not marked, %lu marked otherwise, %lu %s; %lu installed %s without a manifest\n",
+			pkgs, plural(pkgs, "package", "packages"), counts[PF_OK],
+			plural(counts[PF_OK], "file", "files"), counts[PF_MISSING],
+			counts[PF_NOT_REGULAR], counts[PF_MODIFIED], counts[PF_UNMARKED],
+			counts[PF_MARK_DIFFERS], counts[PF_ERROR],
+			plural(counts[PF_ERROR], "error", "errors"), without,
+			plural(without, "package", "packages"));
 	free(buf);
 	free(idir);
 	dpkg_view_free(&v);

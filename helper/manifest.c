@@ -225,7 +225,7 @@ struct want {
 	size_t len;
 	char *path;
 	unsigned long lineno;
-	bool have_id;		/* dev and ino are known (lstat()) */
+	bool have_id;		/* dev and ino are known (lstat_long()) */
 	bool skip;		/* a duplicate or a conflict: not applied */
 	dev_t dev;
 	ino_t ino;
@@ -286,7 +286,7 @@ static void find_duplicates(struct want *w, size_t n, const char *name,
 	for (i = 0; i < n; i++) {
 		struct stat st;
 
-		if (lstat(w[i].path, &st))
+		if (lstat_long(w[i].path, &st))
 			continue;	/* pool_add() says why */
 		w[i].dev = st.st_dev;
 		w[i].ino = st.st_ino;

@@ -39,6 +39,7 @@ struct pool {
 	struct job *head, *tail;	/* every job not yet reaped, in order */
 	struct job *queue;	/* first job no worker has taken */
 	unsigned long inflight, limit;
+	size_t dir_fds;		/* directories the walk keeps open, at most */
 	bool closing;
 	pthread_t *threads;
 	unsigned int nthreads;
@@ -301,107 +302,80 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
-		     const void *arg);
-
 /*
- * Visit entry @name of directory @dfd (path @path, on device @pdev, not a
- * pseudo file system): @dtype from readdir.
+ * The recursive walk holds a bounded number of directory descriptors,
+ * whatever the depth of the tree: each directory's entries are read at
+ * once when it is entered, and only the descriptors of the directory
+ * being walked, the few above it and the top (the PATH named) stay open.
+ * Going back up to a directory whose descriptor was closed reopens it by
+ * ".." from its child, and checks that it is the same directory (device
+ * and inode); if the child was moved meanwhile, it is reopened down from
+ * the top by its names, each step checked the same way. A directory that
+ * cannot be found again so is an error, and the rest of it is not walked:
+ * the walk never follows a symbolic link nor leaves the directories it
+ * entered for others that took their names.
  */
-static void walk_entry(struct pool *p, int dfd, dev_t pdev, char *path,
-		       const char *name, unsigned char dtype, const void *arg)
+struct frame {
+	char **names;		/* its entries, each with its d_type after the NUL */
+	size_t n, next;		/* how many, and the next to visit */
+	int fd;			/* -1 while closed */
+	dev_t dev;
+	ino_t ino;
+	size_t pathlen;		/* of its path, in the walk's path buffer */
+};
+
+struct walk {
+	struct pool *p;
+	const void *arg;	/* pool_add()'s */
+	struct frame *f;	/* f[0] the PATH named, f[depth - 1] the one walked */
+	size_t depth, cap;
+	size_t open;		/* frames whose descriptor is open */
+	size_t lo;		/* f[1] to f[lo - 1] are closed */
+	char *path;		/* the path of the entry being visited */
+	size_t pathcap;
+};
+
+/* Make the path buffer hold f's path (its first @len bytes) + "/" + @name. */
+static size_t set_path(struct walk *w, size_t len, const char *name)
 {
-	const char *fs;
-	struct stat st;
-	int fd, ret;
+	size_t n = strlen(name), need = len + 1 + n + 1;
 
-	if (dtype == DT_UNKNOWN) {
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
-			walk_error(p, path, NULL, errno);
-			goto out;
-		}
-		dtype = IFTODT(st.st_mode);
+	if (need > w->pathcap) {
+		w->pathcap = need * 2;
+		w->path = xrealloc(w->path, w->pathcap);
 	}
-	switch (dtype) {
-	case DT_REG:
-	case DT_DIR:
-		break;
-	case DT_LNK:
-		skip(p, path, "symlink");
-		goto out;
-	case DT_FIFO:
-		skip(p, path, "fifo");
-		goto out;
-	case DT_SOCK:
-		skip(p, path, "socket");
-		goto out;
-	case DT_CHR:
-		skip(p, path, "character device");
-		goto out;
-	case DT_BLK:
-		skip(p, path, "block device");
-		goto out;
-	default:
-		skip(p, path, "special file");
-		goto out;
-	}
-
-	fd = openat(dfd, name, OPEN_FLAGS | (dtype == DT_DIR ? O_DIRECTORY : 0));
-	if (fd < 0) {
-		if (errno == ELOOP)	/* replaced by a symlink meanwhile */
-			skip(p, path, "symlink");
-		else
-			walk_error(p, path, NULL, errno);
-		goto out;
-	}
-	ret = check_open(fd, &st);
-	if (ret) {
-		walk_error(p, path, NULL, -ret);
-		close(fd);
-		goto out;
-	}
-	if (p->opts.one_fs && st.st_dev != p->root_dev) {
-		skip(p, path, "(other file system)");
-		close(fd);
-		goto out;
-	}
-	/* A mount point: opened, never read, if it is a pseudo file system. */
-	if (st.st_dev != pdev && (fs = pseudo_fs_name(fd))) {
-		char *e = esc(path);
-
-		warnmsg("skipping pseudo file system (%s) %s", fs, e);
-		free(e);
-		p->counts.pseudo++;
-		close(fd);
-		goto out;
-	}
-	if (S_ISREG(st.st_mode)) {
-		submit(p, path, fd, &st, arg);
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		walk_dir(p, fd, st.st_dev, path, arg);	/* closes fd */
-		goto out;
-	}
-	skip(p, path, type_name(st.st_mode));
-	close(fd);
-out:
-	free(path);
+	if (len && w->path[len - 1] != '/')
+		w->path[len++] = '/';
+	memcpy(w->path + len, name, n + 1);
+	return len + n;
 }
 
-/* Walk directory @dfd (on device @dev) in name order; closes @dfd. */
-static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
-		     const void *arg)
+/* The path of frame @k, for a message; the caller frees it. */
+static char *frame_path(const struct walk *w, size_t k)
 {
-	DIR *d = fdopendir(dfd);
+	char *s = xmalloc(w->f[k].pathlen + 1);
+
+	memcpy(s, w->path, w->f[k].pathlen);
+	s[w->f[k].pathlen] = '\0';
+	return s;
+}
+
+/* Read the entries of directory @fd, in name order; -errno if it could not be read at all. */
+static int read_names(struct pool *p, int fd, const char *dpath, char ***out,
+		      size_t *count)
+{
+	int rfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = rfd < 0 ? NULL : fdopendir(rfd);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 
 	if (!d) {
-		walk_error(p, dpath, NULL, errno);
-		close(dfd);
-		return;
+		int err = errno;
+
+		if (rfd >= 0)
+			close(rfd);
+		return -err;
 	}
 	for (;;) {
 		errno = 0;
@@ -411,7 +385,7 @@ static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
+			cap = cap ? 2 * cap : 16;
 			names = xrealloc(names, cap * sizeof(*names));
 		}
 		/* d_type is kept in the last byte after the name's NUL. */
@@ -424,16 +398,297 @@ static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
 	}
 	if (errno)
 		walk_error(p, dpath, "reading directory", errno);
-	qsort(names, n, sizeof(*names), cmp_names);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char dtype = names[i][strlen(names[i]) + 1];
-
-		walk_entry(p, dirfd(d), dev, path_join(dpath, names[i]), names[i],
-			   dtype, arg);
-		free(names[i]);
-	}
-	free(names);
 	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+/* Enter directory @fd (@st, its path the first @pathlen bytes of w->path). */
+static void push(struct walk *w, int fd, const struct stat *st, size_t pathlen)
+{
+	struct frame *f;
+	char **names = NULL;
+	size_t n = 0;
+	int ret = read_names(w->p, fd, w->path, &names, &n);
+
+	if (ret) {
+		walk_error(w->p, w->path, NULL, -ret);
+		close(fd);
+		return;
+	}
+	if (w->depth == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->f = xrealloc(w->f, w->cap * sizeof(*w->f));
+	}
+	f = &w->f[w->depth++];
+	*f = (struct frame){ .names = names, .n = n, .fd = fd, .dev = st->st_dev,
+			     .ino = st->st_ino, .pathlen = pathlen };
+	w->open++;
+	/* Beyond the bound, close the open descriptor nearest f[0] but f[0]'s. */
+	if (w->lo < 1)
+		w->lo = 1;
+	while (w->open > w->p->dir_fds && w->lo + 1 < w->depth) {
+		struct frame *c = &w->f[w->lo++];
+
+		if (c->fd >= 0) {
+			close(c->fd);
+			c->fd = -1;
+			w->open--;
+		}
+	}
+}
+
+/* Open @name in @dfd as a directory and check that it is @f's. */
+static int reopen_as(int dfd, const char *name, const struct frame *f)
+{
+	struct stat st;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || st.st_dev != f->dev || st.st_ino != f->ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Reopen frame @k (closed; 0 < @k), the parent of the top frame, whose
+ * descriptor is @child (-1 if closed): by ".." from @child, else down
+ * from f[0] by the names of f[1] to f[@k]. Return: whether it worked.
+ */
+static bool reopen(struct walk *w, size_t k, int child)
+{
+	int fd = child >= 0 ? reopen_as(child, "..", &w->f[k]) : -1;
+
+	if (fd < 0) {
+		/* Moved (or @child closed): down from f[0], which stays open. */
+		int dfd = w->f[0].fd;
+
+		for (size_t i = 1; i <= k; i++) {
+			const struct frame *up = &w->f[i - 1];
+
+			fd = reopen_as(dfd, up->names[up->next - 1], &w->f[i]);
+			if (i > 1)
+				close(dfd);
+			if (fd < 0)
+				return false;
+			dfd = fd;
+		}
+	}
+	w->f[k].fd = fd;
+	return true;
+}
+
+/* Leave the top frame, reopening its parent if it was closed. */
+static void pop(struct walk *w)
+{
+	struct frame *top = &w->f[w->depth - 1];
+	size_t k = w->depth - 2;
+
+	if (w->depth > 1 && k > 0 && w->f[k].fd < 0) {
+		if (reopen(w, k, top->fd)) {
+			w->open++;
+			if (w->lo > k)
+				w->lo = k;
+		} else {
+			char *e = frame_path(w, k);
+
+			warn_path(e, "moved or replaced during the walk: the rest of it is not walked");
+			free(e);
+			w->p->counts.errors++;
+			w->f[k].next = w->f[k].n;
+		}
+	}
+	if (top->fd >= 0) {
+		close(top->fd);
+		w->open--;
+	}
+	for (size_t i = 0; i < top->n; i++)
+		free(top->names[i]);
+	free(top->names);
+	w->depth--;
+	/* f[1] to f[lo - 1] closed: not beyond the parent, now the top. */
+	if (w->depth > 1 && w->lo > w->depth - 1)
+		w->lo = w->depth - 1;
+}
+
+/*
+ * Visit entry @name (@dtype from readdir) of the top frame, whose path is
+ * now in w->path (@len bytes).
+ */
+static void visit(struct walk *w, const char *name, unsigned char dtype,
+		  size_t len)
+{
+	struct pool *p = w->p;
+	const struct frame *dir = &w->f[w->depth - 1];
+	const char *fs, *path = w->path;
+	struct stat st;
+	int fd, ret;
+
+	if (dtype == DT_UNKNOWN) {
+		if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+			walk_error(p, path, NULL, errno);
+			return;
+		}
+		dtype = IFTODT(st.st_mode);
+	}
+	switch (dtype) {
+	case DT_REG:
+	case DT_DIR:
+		break;
+	case DT_LNK:
+		skip(p, path, "symlink");
+		return;
+	case DT_FIFO:
+		skip(p, path, "fifo");
+		return;
+	case DT_SOCK:
+		skip(p, path, "socket");
+		return;
+	case DT_CHR:
+		skip(p, path, "character device");
+		return;
+	case DT_BLK:
+		skip(p, path, "block device");
+		return;
+	default:
+		skip(p, path, "special file");
+		return;
+	}
+
+	fd = openat(dir->fd, name, OPEN_FLAGS | (dtype == DT_DIR ? O_DIRECTORY : 0));
+	if (fd < 0) {
+		if (errno == ELOOP)	/* replaced by a symlink meanwhile */
+			skip(p, path, "symlink");
+		else
+			walk_error(p, path, NULL, errno);
+		return;
+	}
+	ret = check_open(fd, &st);
+	if (ret) {
+		walk_error(p, path, NULL, -ret);
+		close(fd);
+		return;
+	}
+	if (p->opts.one_fs && st.st_dev != p->root_dev) {
+		skip(p, path, "(other file system)");
+		close(fd);
+		return;
+	}
+	/* A mount point: opened, never read, if it is a pseudo file system. */
+	if (st.st_dev != dir->dev && (fs = pseudo_fs_name(fd))) {
+		char *e = esc(path);
+
+		warnmsg("skipping pseudo file system (%s) %s", fs, e);
+		free(e);
+		p->counts.pseudo++;
+		close(fd);
+		return;
+	}
+	if (S_ISREG(st.st_mode)) {
+		submit(p, xstrdup(path), fd, &st, w->arg);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		push(w, fd, &st, len);
+		return;
+	}
+	skip(p, path, type_name(st.st_mode));
+	close(fd);
+}
+
+/* Walk the directory @fd (@st) named @path, in name order; closes @fd. */
+static void walk_tree(struct pool *p, int fd, const struct stat *st,
+		      const char *path, const void *arg)
+{
+	struct walk w = { .p = p, .arg = arg };
+	size_t len = strlen(path);
+
+	w.pathcap = len + 256;
+	w.path = xmalloc(w.pathcap);
+	memcpy(w.path, path, len + 1);
+	push(&w, fd, st, len);
+	while (w.depth) {
+		struct frame *top = &w.f[w.depth - 1];
+		char *name;
+		size_t plen;
+
+		if (top->next == top->n) {
+			pop(&w);
+			continue;
+		}
+		/* Kept until the frame is left: reopen() may need it. */
+		name = top->names[top->next++];
+		plen = set_path(&w, top->pathlen, name);
+		visit(&w, name, name[strlen(name) + 1], plen);
+	}
+	free(w.f);
+	free(w.path);
+}
+
+/*
+ * A path longer than the system calls take (PATH_MAX, with its NUL), as
+ * manifest export writes for deep trees: open its leading directories a
+ * piece of less than PATH_MAX bytes at a time, each piece resolved as the
+ * kernel resolves a path, and return the descriptor of the directory that
+ * holds the rest (*@rest); AT_FDCWD and @path itself if it is short
+ * enough; or -errno.
+ */
+static int long_path_dir(const char *path, const char **rest)
+{
+	int dfd = AT_FDCWD;
+	const char *s = path;
+
+	while (strlen(s) >= PATH_MAX) {
+		const char *cut = memrchr(s, '/', PATH_MAX - 1);
+		char *piece;
+		int fd, err;
+
+		if (!cut) {	/* a name longer than PATH_MAX */
+			if (dfd != AT_FDCWD)
+				close(dfd);
+			return -ENAMETOOLONG;
+		}
+		piece = xmalloc(cut - s + 2);
+		memcpy(piece, s, cut - s + 1);
+		piece[cut - s + 1] = '\0';
+		fd = openat(dfd, piece, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		err = errno;
+		free(piece);
+		if (dfd != AT_FDCWD)
+			close(dfd);
+		if (fd < 0)
+			return -err;
+		dfd = fd;
+		s = cut + 1;
+	}
+	*rest = *s ? s : ".";
+	return dfd;
+}
+
+/* lstat() of @path, also when it is longer than PATH_MAX. */
+int lstat_long(const char *path, struct stat *st)
+{
+	const char *rest;
+	int dfd = long_path_dir(path, &rest), ret;
+
+	if (dfd < 0 && dfd != AT_FDCWD) {
+		errno = -dfd;
+		return -1;
+	}
+	ret = fstatat(dfd, rest, st, AT_SYMLINK_NOFOLLOW);
+	if (dfd != AT_FDCWD) {
+		int err = errno;
+
+		close(dfd);
+		errno = err;
+	}
+	return ret;
 }
 
 /*
@@ -443,57 +698,65 @@ static void walk_dir(struct pool *p, int dfd, dev_t dev, const char *dpath,
  *
  * A regular file becomes one job. A directory is walked with -r and is an
  * error without it. Anything else, including a symbolic link, is an error:
- * it was named explicitly; so is a path on a pseudo file system.
+ * it was named explicitly; so is a path on a pseudo file system. A path
+ * longer than PATH_MAX is resolved piecewise (long_path_dir()).
  */
 void pool_add(struct pool *p, const char *path, const void *arg)
 {
-	const char *fs;
+	const char *fs, *rest;
 	struct stat st;
-	int fd, ret;
+	int fd, ret, dfd = long_path_dir(path, &rest);
 
-	if (lstat(path, &st)) {
-		walk_error(p, path, NULL, errno);
+	if (dfd < 0 && dfd != AT_FDCWD) {
+		walk_error(p, path, NULL, -dfd);
 		return;
+	}
+	if (fstatat(dfd, rest, &st, AT_SYMLINK_NOFOLLOW)) {
+		walk_error(p, path, NULL, errno);
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		warn_path(path, "not a regular file (%s%s)", type_name(st.st_mode),
 			  S_ISLNK(st.st_mode) ? ", not followed" : "");
 		p->counts.errors++;
-		return;
+		goto out;
 	}
 	if (S_ISDIR(st.st_mode) && !p->opts.recursive) {
 		warn_path(path, "is a directory (use -r)");
 		p->counts.errors++;
-		return;
+		goto out;
 	}
-	fd = open(path, OPEN_FLAGS | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	fd = openat(dfd, rest, OPEN_FLAGS | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
 	if (fd < 0) {
 		walk_error(p, path, NULL, errno);
-		return;
+		goto out;
 	}
 	ret = check_open(fd, &st);
 	if (ret) {
 		walk_error(p, path, NULL, -ret);
 		close(fd);
-		return;
+		goto out;
 	}
 	fs = pseudo_fs_name(fd);
 	if (fs) {
 		warn_path(path, "on a pseudo file system (%s), not read", fs);
 		p->counts.errors++;
 		close(fd);
-		return;
+		goto out;
 	}
 	if (S_ISREG(st.st_mode)) {
 		submit(p, xstrdup(path), fd, &st, arg);
 	} else if (S_ISDIR(st.st_mode)) {
 		p->root_dev = st.st_dev;
-		walk_dir(p, fd, st.st_dev, path, arg);
+		walk_tree(p, fd, &st, path, arg);
 	} else {	/* replaced between lstat and open */
 		warn_path(path, "not a regular file (%s)", type_name(st.st_mode));
 		p->counts.errors++;
 		close(fd);
 	}
+out:
+	if (dfd != AT_FDCWD)
+		close(dfd);
 }
 
 struct pool *pool_start(const struct pool_ops *ops, void *ctx,
@@ -517,6 +780,10 @@ struct pool *pool_start(const struct pool_ops *ops, void *ctx,
 		p->limit = rl.rlim_cur > 64 ? rl.rlim_cur / 4 : 16;
 	if (p->limit < p->nthreads)
 		p->limit = p->nthreads;
+	/* The walk's directories: an eighth of the descriptors, 2 to 64. */
+	p->dir_fds = 64;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur / 8 < p->dir_fds)
+		p->dir_fds = rl.rlim_cur / 8 > 2 ? rl.rlim_cur / 8 : 2;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work_cv, NULL);
 	pthread_cond_init(&p->done_cv, NULL);

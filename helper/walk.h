@@ -56,6 +56,7 @@ struct pool;
 struct pool *pool_start(const struct pool_ops *ops, void *ctx,
 			const struct walk_opts *o);
 void pool_add(struct pool *p, const char *path, const void *arg);
+int lstat_long(const char *path, struct stat *st);
 void pool_count_error(struct pool *p);
 struct pool_counts pool_finish(struct pool *p);
 char *skipped_summary(const struct pool_counts *c);

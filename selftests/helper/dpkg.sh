@@ -91,7 +91,7 @@ dpkg_tests() {
 		[ -z "$(ls "$pending")" ] && [ -f "$installed/xm-fixture:all" ]'
 	DPKG_ROOT=$R run "$E" dpkg-verify
 	check "dpkg-verify: all files of the package ok, exit 0" eval '
-		rc_is 0 && [ ! -s "$W/out" ] && err_has "1 packages checked: 3 files ok"'
+		rc_is 0 && [ ! -s "$W/out" ] && err_has "1 package checked: 3 files ok"'
 
 	# Upgrade, with the administrator's conffile and a file changed after
 	# unpacking (a pre-invoke stands in for the change between them).
@@ -105,7 +105,7 @@ dpkg_tests() {
 	check "dpkg-apply: a file changed after unpacking and an admin's conffile are not marked" eval '
 		! marked "$R/usr/bin/xm-fixture" && [ "$(mark_of "$R/usr/bin/xm-fixture")" = none ] &&
 		! marked "$R/etc/xm-fixture.conf" && grep -q "^admin=1" "$R/etc/xm-fixture.conf" &&
-		err_has "xm-fixture 2.0: 1 files marked, 2 not" &&
+		err_has "xm-fixture 2.0: 1 file marked, 2 not" &&
 		grep -q "^Version: 2.0" "$installed/xm-fixture:all"'
 	DPKG_ROOT=$R run "$E" dpkg-verify xm-fixture
 	check "dpkg-verify names the changed file and conffile, exit 1" eval '
@@ -226,7 +226,7 @@ dpkg_verified_tests() {
 	DPKG_ROOT=$R run "$E" dpkg-enroll
 	check "dpkg-enroll: the installed version's .deb fetched through apt and verified: files marked" eval '
 		rc_is 0 && marked "$R/usr/bin/xm-fixture" && marked "$R/var/lib/dpkg/info/xm-fixture.postinst" &&
-		grep -q "^Source: verified" "$installed/xm-fixture:all" && err_has "enrolled 1 packages"'
+		grep -q "^Source: verified" "$installed/xm-fixture:all" && err_has "enrolled 1 package ("'
 	rm -f "$installed"/*
 	run dpkg --root="$R" --force-script-chrootless --force-not-root -i "$W/repo-other/xm-fixture_3.0_all.deb"
 	DPKG_ROOT=$R run "$E" dpkg-enroll

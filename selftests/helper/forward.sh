@@ -94,6 +94,13 @@ forward_tests() {
 	fwd_line() {	# fwd_line SEQ: an event line
 		printf 'seq=%s op=exec mode=permissive reason=unmarked pid=1 uid=0 auid=0 ses=1 comm="c" exe="/e" path="/p" dev=0:1 ino=1\n' "$1"
 	}
+	wait_state() {	# wait_state RE: up to 10 s for a line of the state file
+		t=0
+		while ! grep -q "$1" "$EXECMARK_FORWARD_STATE" 2>/dev/null && [ $t -lt 100 ]; do
+			sleep 0.1
+			t=$((t + 1))
+		done
+	}
 	fwd_status() { EXECMARK_SECURITYFS=$F "$E" status 2>/dev/null | grep "^undelivered: "; }
 	fwd_stop() {	# fwd_stop SIGNAL: its status in $rc
 		kill -"$1" $FWDPID
@@ -105,7 +112,7 @@ forward_tests() {
 	rm -f "$EXECMARK_FORWARD_STATE"
 	fwd_run 1000
 	{ fwd_line 10; fwd_line 11; printf 'seq=12 lost=3\n'; } >&3
-	sleep 0.5
+	wait_state "^pending 10-14$"
 	fwd_stop KILL
 	check "item 5: SIGKILL while delivery fails: the held seq range is in the state file" eval '
 		grep -q "^pending 10-14$" "$EXECMARK_FORWARD_STATE"'
@@ -122,7 +129,7 @@ forward_tests() {
 		[ "$(fwd_status)" = "undelivered: 5" ]'
 	fwd_run 1000
 	fwd_line 16 >&3
-	sleep 0.5
+	wait_state "^pending 16-16$"
 	fwd_stop TERM
 	check "item 5: SIGTERM while delivery fails: exit 0, the seq range said and kept" eval '
 		rc_is 0 && grep -q "events seq 16-16 not delivered" "$F/err" &&

@@ -13,7 +13,8 @@
 #   cli.sh         usage and exit statuses of the command line
 #   marks.sh       mark, verify, unmark; corrupt marks; no xattr support
 #   marks2.sh      marks v2: signed marks, signed manifests, fs-verity
-#   walk.sh        recursive walks, odd names, 10,000 files, -x
+#   walk.sh        recursive walks, odd names, 10,000 files, -x; deep
+#                  trees, races with the walk, paths over PATH_MAX
 #   manifest.sh    manifest export and apply
 #   races.sh       writers racing the hash
 #   privilege.sh   without CAP_MAC_ADMIN
@@ -57,6 +58,7 @@ fi
 walk_mounts
 marks2_verity
 marks2_kernel
+walk_scale
 marks_no_xattr
 marks_item10
 races_big

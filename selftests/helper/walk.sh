@@ -154,3 +154,144 @@ walk_mounts() {
 	fi
 
 }
+
+# Issue 12 item 13: the walk at scale. Its descriptors do not grow with the
+# depth of the tree; going back up it finds each directory again, and no
+# other; paths longer than PATH_MAX in an export are applied.
+walk_scale() {
+	Z=$W/scale
+	mkdir "$Z"
+
+	# 400 levels, a file at each, with 128 descriptors (the walk that held
+	# one per level failed at about 124).
+	T=$Z/deep
+	mkdir "$T"
+	(
+		cd "$T" || exit
+		i=0
+		while [ $i -lt 400 ]; do
+			printf '%s' "$i" >z
+			chmod 755 z
+			mkdir d
+			cd d || exit
+			i=$((i + 1))
+		done
+	)
+	run sh -c 'ulimit -n 128 && exec "$0" mark -r "$1"' "$E" "$T"
+	check "issue 12.13: mark -r of a tree 400 deep with ulimit -n 128" eval '
+		rc_is 0 && err_has "marked 400 files" && err_has ", 0 errors"'
+	run sh -c 'ulimit -n 128 && exec "$0" verify -r -j 1 "$1"' "$E" "$T"
+	p=$T
+	i=0
+	while [ $i -lt 398 ]; do p=$p/d; i=$((i + 1)); done
+	check "issue 12.13: verify -r of it: 400 ok, deepest first (name order)" eval '
+		rc_is 0 && [ "$(grep -c "^ok " "$W/out")" -eq 400 ] &&
+		[ "$(head -n 1 "$W/out")" = "ok $p/d/z" ] &&
+		[ "$(sed -n 2p "$W/out")" = "ok $p/z" ] &&
+		[ "$(tail -n 1 "$W/out")" = "ok $T/z" ]'
+	rm -rf "$T"
+
+	# Back up to directories whose descriptors were closed (64 descriptors:
+	# the walk keeps 8 open; 15 levels): the walk waits in slow/ while its
+	# 40 files are hashed, 150 ms each, one at a time; meanwhile the tree
+	# above changes.
+	deep_tree() {	# deep_tree ROOT: ROOT/a/b1/.../b12/slow/f1..f40, ROOT/a/zz, ROOT/zz
+		mkdir -p "$1/a"
+		p=$1/a/b1
+		i=2
+		while [ $i -le 12 ]; do p=$p/b$i; i=$((i + 1)); done
+		mkdir -p "$p/slow"
+		i=1
+		while [ $i -le 40 ]; do printf '%s' "$i" >"$p/slow/f$i"; i=$((i + 1)); done
+		printf 'zz' >"$1/a/zz"
+		printf 'zz' >"$1/zz"
+		SLOW=$p/slow
+	}
+	# race_walk ROOT CHANGE...: mark -r ROOT; once the walk is in slow/,
+	# run CHANGE
+	race_walk() {
+		r=$1
+		shift
+		(ulimit -n 64 && EXECMARK_TEST_HASH_DELAY_MS=150 exec "$E" mark -r -j 1 "$r") \
+			>"$W/out" 2>"$W/err" &
+		rw=$!
+		t=0
+		while [ "$(mark_of "$SLOW/f1")" = none ] && [ $t -lt 300 ]; do
+			sleep 0.1
+			t=$((t + 1))
+		done
+		"$@"
+		wait $rw
+		rc=$?
+	}
+	O2=$Z/outside
+	mkdir -p "$O2/b1"
+	printf 'zz' >"$O2/zz"
+	printf 'trap' >"$O2/b1/trap"
+
+	# An ancestor renamed and a symlink to elsewhere in its place: the walk
+	# goes back up through the renamed directory, never the symlink's.
+	T=$Z/t1
+	deep_tree "$T"
+	race_walk "$T" eval 'mv "$T/a" "$T/a.old" && ln -s "$O2" "$T/a"'
+	check "issue 12.13: an ancestor swapped for a symlink mid-walk: the walk stays in the real directory" eval '
+		rc_is 0 && [ "$(mark_of "$O2/zz")" = none ] && [ "$(mark_of "$O2/b1/trap")" = none ] &&
+		[ "$(mark_of "$T/a.old/zz")" != none ] && [ "$(mark_of "$T/zz")" != none ] &&
+		err_has "marked 42 files"'
+	rm -rf "$T"
+
+	# The child moved out of its (closed) parent: ".." leads elsewhere;
+	# the parent is found again down from the top, by name.
+	T=$Z/t2
+	deep_tree "$T"
+	mkdir "$Z/away"
+	race_walk "$T" eval 'mv "$T/a/b1" "$Z/away/b1" && mkdir "$T/a/b1" && printf x >"$T/a/b1/new"'
+	check "issue 12.13: a directory moved out of its parent mid-walk: the parent is found again, the rest walked" eval '
+		rc_is 0 && [ "$(mark_of "$T/a/zz")" != none ] && [ "$(mark_of "$T/zz")" != none ] &&
+		[ "$(mark_of "$T/a/b1/new")" = none ] && err_has "marked 42 files"'
+	rm -rf "$T" "$Z/away"
+
+	# Both: the parent cannot be found again; an error, its rest not
+	# walked, and nothing of the symlink's target.
+	T=$Z/t3
+	deep_tree "$T"
+	mkdir "$Z/away"
+	race_walk "$T" eval 'mv "$T/a/b1" "$Z/away/b1" && mv "$T/a" "$T/a.old" && ln -s "$O2" "$T/a"'
+	check "issue 12.13: a directory that cannot be found again: an error naming it, nothing elsewhere walked" eval '
+		rc_is 2 && err_has "$T/a: moved or replaced during the walk: the rest of it is not walked" &&
+		[ "$(mark_of "$O2/zz")" = none ] && [ "$(mark_of "$O2/b1/trap")" = none ] &&
+		[ "$(mark_of "$T/zz")" != none ] && err_has "marked 41 files"'
+	rm -rf "$T" "$Z/away"
+
+	# Paths longer than PATH_MAX (4096): 2 x 11 levels of 200-byte names,
+	# made without a system call on a path that long: the lower half is
+	# moved under the upper one.
+	T=$Z/long
+	long=$(printf '%0200d' 0)
+	lo=$Z/lower
+	up=$T
+	i=0
+	while [ $i -lt 11 ]; do lo=$lo/$long$i; up=$up/$long$i; i=$((i + 1)); done
+	mkdir -p "$lo" "$up"
+	printf 'deep' >"$lo/f"
+	chmod 755 "$lo/f"
+	mv "$Z/lower" "$up/lower"
+	em manifest export -r "$T"
+	cp "$W/out" "$Z/long.manifest"
+	check "issue 12.13: export -r writes a path longer than PATH_MAX" eval '
+		rc_is 0 && [ "$(wc -l <"$Z/long.manifest")" -eq 1 ] &&
+		[ "$(cut -d" " -f3- "$Z/long.manifest" | wc -c)" -gt 4096 ]'
+	lpath=$(cut -d" " -f3- "$Z/long.manifest")
+	em manifest apply "$Z/long.manifest"
+	check "issue 12.13: apply marks the file of a path longer than PATH_MAX" eval '
+		rc_is 0 && err_has "marked 1 file (4 B)"'
+	em verify -r "$T"
+	check "issue 12.13: ... and verify finds it ok" eval '
+		rc_is 0 && out_has "ok $lpath"'
+	em verify "$lpath"
+	check "issue 12.13: a path longer than PATH_MAX named on the command line" eval '
+		rc_is 0 && out_has "ok $lpath"'
+	# Not every rm removes what it cannot name.
+	mv "$up/lower" "$Z/lower"
+	rm -rf "$Z"
+}
