@@ -17,7 +17,7 @@ conventions_tests() {
 	cp "$W/out" "$C/version"
 	bad=""
 	for c in mark verify unmark status mode lock forward "manifest export" \
-		"manifest apply" manifest apt-prepare dpkg-apply dpkg-verify dpkg-enroll; do
+		"manifest apply" manifest apt-prepare dpkg-apply dpkg-verify dpkg-enroll digests; do
 		# shellcheck disable=SC2086
 		em $c --version
 		rc_is 0 && cmp -s "$W/out" "$C/version" && [ ! -s "$W/err" ] || bad="$bad [$c]"
@@ -27,7 +27,7 @@ conventions_tests() {
 	# -q and -v are options of every verb (each verb's effect is below).
 	bad=""
 	for c in mark verify unmark status mode lock forward "manifest export" \
-		"manifest apply" apt-prepare dpkg-apply dpkg-verify dpkg-enroll; do
+		"manifest apply" apt-prepare dpkg-apply dpkg-verify dpkg-enroll digests; do
 		for o in -q -v --quiet --verbose; do
 			# shellcheck disable=SC2086
 			em $c $o --help
