@@ -62,12 +62,16 @@ root=$img.root
 # /sys bound recursively from the host, /dev nodes) are taken down first,
 # and the removal never leaves the tree's file system, so that it cannot
 # reach into the host's /sys or /dev.
+# mounts_under DIR/: the mount points below DIR (path prefix, not substring).
+mounts_under() {
+	findmnt -rn -o TARGET | awk -v d="$1" 'index($0, d) == 1'
+}
 cleanup() {
 	local m
 	if [ -d "$root" ]; then
-		findmnt -rn -o TARGET | grep -F "$root/" | sort -r |
-			while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done || true
-		findmnt -rn -o TARGET | grep -qF "$root/" &&
+		mounts_under "$root/" | sort -r |
+			while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done
+		[ -z "$(mounts_under "$root/")" ] ||
 			die "image: file systems still mounted under $root: not removing it"
 	fi
 	rm -rf --one-file-system "$root" "$tmp"
