@@ -56,6 +56,10 @@ static const char *const verdict_names[] = {
 	[XM_UNVERIFIABLE] = "unverifiable",
 	[XM_ERROR] = "error",
 	[XM_MAPPED] = "mapped",
+	[XM_NOT_VERITY] = "not-verity",
+	[XM_UNSIGNED] = "unsigned",
+	[XM_BAD_SIGNATURE] = "bad-signature",
+	[XM_REVOKED] = "revoked",
 	[XM_LISTED] = "listed",
 };
 
@@ -329,6 +333,10 @@ static void names_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, op_name(XM_OP_WRITE + 1), "invalid");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_MAPPED), "mapped");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_UNVERIFIABLE), "unverifiable");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_NOT_VERITY), "not-verity");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_UNSIGNED), "unsigned");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_BAD_SIGNATURE), "bad-signature");
+	KUNIT_EXPECT_STREQ(test, verdict_name(XM_REVOKED), "revoked");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_LISTED), "listed");
 	KUNIT_EXPECT_STREQ(test, verdict_name(XM_LISTED + 1), "invalid");
 	KUNIT_EXPECT_STREQ(test, verdict_name(-1), "invalid");

@@ -4,8 +4,8 @@
  *
  * What the files of the LSM share. Each function is declared here under the
  * file that defines it; the files depend on each other in one direction:
- * hooks.c -> verify.c -> digests.c, events.c -> ring.c; fs.c -> events.c,
- * digests.c; all -> mode.c.
+ * hooks.c -> verify.c -> sig.c, digests.c; events.c -> ring.c; fs.c ->
+ * events.c, sig.c, digests.c; all -> mode.c.
  */
 #ifndef _SECURITY_EXECMARK_H
 #define _SECURITY_EXECMARK_H
@@ -51,6 +51,10 @@ enum execmark_verdict {
 	XM_UNVERIFIABLE,
 	XM_ERROR,
 	XM_MAPPED,		/* for XM_OP_WRITE: the content is mapped executable */
+	XM_NOT_VERITY,		/* a verity mark on a file without fs-verity */
+	XM_UNSIGNED,		/* matches, unsigned: trusted unless require_signed */
+	XM_BAD_SIGNATURE,	/* a signature that does not verify */
+	XM_REVOKED,		/* the digest is on the blacklist keyring */
 	XM_LISTED,		/* trusted: the content's digest is on the allow-list */
 };
 
@@ -72,6 +76,7 @@ struct xm_cache {
 	u64 gen;		/* mark generation of the metadata inode */
 	u64 cookie;		/* i_version of the content */
 	u32 wgen;		/* writer generation of the content */
+	u32 kepoch;		/* execmark_keys_epoch() */
 	u32 verdict;		/* enum execmark_verdict; XM_NONE: empty */
 	u32 lgen;		/* digest list generation, see verify.c */
 };
@@ -100,6 +105,9 @@ struct execmark_stats {
 	u64 hashes;
 	u64 hash_bytes;
 	u64 denials;
+	u64 verity_checks;
+	u64 sig_checks;
+	u64 sig_failures;
 	u64 listed;		/* accesses allowed by the digest allow-list */
 };
 
@@ -111,6 +119,25 @@ int execmark_verdict(struct file *file, bool cached_only);
 void execmark_inode_init(struct inode *inode);
 void execmark_mark_changed(struct inode *inode);
 void execmark_writer_gone(struct inode *inode);
+
+/* sig.c: signed marks, the .execmark keyring and require_signed. */
+enum execmark_require_signed {
+	XM_SIGNED_OFF,
+	XM_SIGNED_ON,
+	XM_SIGNED_LOCKED,
+};
+
+struct execmark_parsed;
+int execmark_require_signed(void);
+const char *execmark_signed_name(int s);
+int execmark_signed_parse(const char *s);
+int execmark_set_require_signed(int s);
+int execmark_sig_init(void);
+int execmark_sig_verify(const struct execmark_parsed *p);
+u32 execmark_keys_epoch(void);
+bool execmark_digest_revoked(const struct execmark_parsed *p);
+struct key;
+void execmark_keys_changed(const struct key *keyring);
 
 /* digests.c: the digest allow-list and its securityfs files. */
 int execmark_digests_init(void);

@@ -92,6 +92,45 @@ static const struct file_operations lock_fops = {
 	.llseek = generic_file_llseek,
 };
 
+static ssize_t signed_read(struct file *f, char __user *buf, size_t len,
+			   loff_t *ppos)
+{
+	char tmp[16];
+	int n;
+
+	n = scnprintf(tmp, sizeof(tmp), "%s\n",
+		      execmark_signed_name(execmark_require_signed()));
+	return simple_read_from_buffer(buf, len, ppos, tmp, n);
+}
+
+static ssize_t signed_write(struct file *f, const char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	char tmp[16];
+	int s, ret;
+
+	if (!may_admin(f))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	if (copy_from_user(tmp, buf, len))
+		return -EFAULT;
+	tmp[len] = '\0';
+	if (strlen(tmp) != len)
+		return -EINVAL;
+	s = execmark_signed_parse(tmp);
+	if (s < 0)
+		return s;
+	ret = execmark_set_require_signed(s);
+	return ret ? ret : len;
+}
+
+static const struct file_operations signed_fops = {
+	.read = signed_read,
+	.write = signed_write,
+	.llseek = generic_file_llseek,
+};
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	struct execmark_stats sum = {};
@@ -105,12 +144,17 @@ static int stats_show(struct seq_file *m, void *v)
 		sum.hashes += READ_ONCE(s->hashes);
 		sum.hash_bytes += READ_ONCE(s->hash_bytes);
 		sum.denials += READ_ONCE(s->denials);
+		sum.verity_checks += READ_ONCE(s->verity_checks);
+		sum.sig_checks += READ_ONCE(s->sig_checks);
+		sum.sig_failures += READ_ONCE(s->sig_failures);
 		sum.listed += READ_ONCE(s->listed);
 	}
 	seq_printf(m, "checks %llu\ncache_hits %llu\nhashes %llu\nhash_bytes %llu\n"
 		   "denials %llu\nevents_lost %llu\n",
 		   sum.checks, sum.cache_hits, sum.hashes, sum.hash_bytes,
 		   sum.denials, execmark_events_lost());
+	seq_printf(m, "verity_checks %llu\nsig_checks %llu\nsig_failures %llu\n",
+		   sum.verity_checks, sum.sig_checks, sum.sig_failures);
 	seq_printf(m, "digests_allowed %llu\n", sum.listed);
 	execmark_digests_stats(m);
 	return 0;
@@ -145,6 +189,9 @@ int __init execmark_init_securityfs(void)
 	if (IS_ERR(d))
 		goto err;
 	d = securityfs_create_file("lock", 0644, dir, NULL, &lock_fops);
+	if (IS_ERR(d))
+		goto err;
+	d = securityfs_create_file("require_signed", 0644, dir, NULL, &signed_fops);
 	if (IS_ERR(d))
 		goto err;
 	d = securityfs_create_file("events", 0400, dir, NULL, &execmark_events_fops);

@@ -254,16 +254,22 @@ static int execmark_inode_alloc_security(struct inode *inode)
 	return 0;
 }
 
-/* Marks are set by CAP_MAC_ADMIN in the initial user namespace, well formed. */
+/*
+ * Marks are set by CAP_MAC_ADMIN in the initial user namespace, well formed.
+ * Their signatures are checked when they are used: a key may be enrolled
+ * or revoked in between.
+ */
 static int execmark_inode_setxattr(struct mnt_idmap *idmap, struct dentry *dentry,
 				   const char *name, const void *value,
 				   size_t size, int flags)
 {
+	struct execmark_parsed p;
+
 	if (strcmp(name, EXECMARK_XATTR_NAME))
 		return 0;
 	if (!capable(CAP_MAC_ADMIN))
 		return -EPERM;
-	return execmark_mark_valid(value, size) ? 0 : -EINVAL;
+	return execmark_mark_parse(value, size, &p) ? -EINVAL : 0;
 }
 
 static int execmark_inode_removexattr(struct mnt_idmap *idmap,
@@ -305,6 +311,18 @@ static void execmark_inode_post_removexattr(struct dentry *dentry,
 	mark_changed(dentry, name);
 }
 
+#ifdef CONFIG_SECURITY_EXECMARK_SIGNATURES
+/* A key enrolled in .execmark or a revocation: cached verdicts go. */
+static void execmark_key_post_create_or_update(struct key *keyring,
+					       struct key *key,
+					       const void *payload,
+					       size_t payload_len,
+					       unsigned long flags, bool create)
+{
+	execmark_keys_changed(keyring);
+}
+#endif
+
 static const struct lsm_id execmark_lsmid = {
 	.name = "execmark",
 	.id = LSM_ID_EXECMARK,
@@ -326,6 +344,9 @@ static struct security_hook_list execmark_hooks[] __ro_after_init = {
 	LSM_HOOK_INIT(inode_post_setxattr, execmark_inode_post_setxattr),
 	LSM_HOOK_INIT(inode_post_removexattr, execmark_inode_post_removexattr),
 	LSM_HOOK_INIT(inode_copy_up_xattr, execmark_inode_copy_up_xattr),
+#ifdef CONFIG_SECURITY_EXECMARK_SIGNATURES
+	LSM_HOOK_INIT(key_post_create_or_update, execmark_key_post_create_or_update),
+#endif
 };
 
 static int __init execmark_init(void)
@@ -346,4 +367,6 @@ DEFINE_LSM(execmark) = {
 	.blobs = &execmark_blob_sizes,
 	.init = execmark_init,
 	.initcall_fs = execmark_init_securityfs,
+	/* Without the keyring, signed marks are denied. */
+	.initcall_device = execmark_sig_init,
 };

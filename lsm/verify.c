@@ -23,6 +23,9 @@
  *    any digest has joined it. A verdict from a matching mark does not
  *    depend on the list.
  *
+ *  - the generation of the keyrings that signatures and revocations are
+ *    checked against (sig.c), so that a revocation reaches cached verdicts.
+ *
  * A file without a mark that makes it trusted is hashed with SHA-256 and
  * looked up in the allow-list (by_list()), under the same rules as a mark's
  * digest: hashed once, cached, nothing trusted that changed meanwhile.
@@ -36,6 +39,7 @@
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/file.h>
+#include <linux/fsverity.h>
 #include <linux/fs.h>
 #include <linux/iversion.h>
 #include <linux/jiffies.h>
@@ -70,6 +74,7 @@ struct xm_key {
 	u64 gen;	/* mark generation of the metadata inode */
 	u32 wgen;	/* writer generation of the data inode */
 	u32 ladd, ldel;	/* generations of the digest list */
+	u32 kepoch;	/* generation of the keyrings, execmark_keys_epoch() */
 };
 
 /* The inodes of a file as the user's path shows it. */
@@ -95,6 +100,7 @@ static void key_of(const struct xm_view *v, struct xm_key *k)
 	k->gen = READ_ONCE(v->mxi->gen);
 	k->wgen = atomic_read(&v->dxi->wgen);
 	execmark_digests_gens(&k->ladd, &k->ldel);
+	k->kepoch = execmark_keys_epoch();
 	smp_rmb();	/* the key is read before the mark and the content */
 }
 
@@ -132,7 +138,7 @@ static int cache_get(struct xm_cache *c, const struct xm_key *k, u64 cookie)
 		seq = read_seqbegin(&c->lock);
 		v = c->verdict;
 		if (c->gen != k->gen || c->wgen != k->wgen || c->cookie != cookie ||
-		    c->lgen != list_gen(k, v))
+		    c->kepoch != k->kepoch || c->lgen != list_gen(k, v))
 			v = XM_NONE;
 	} while (read_seqretry(&c->lock, seq));
 	return v;
@@ -144,6 +150,7 @@ static void cache_set(struct xm_cache *c, const struct xm_key *k, u64 cookie,
 	write_seqlock(&c->lock);
 	c->gen = k->gen;
 	c->wgen = k->wgen;
+	c->kepoch = k->kepoch;
 	c->cookie = cookie;
 	c->verdict = verdict;
 	c->lgen = list_gen(k, verdict);
@@ -392,36 +399,98 @@ static int by_list(struct file *file, const struct xm_view *v, int verdict,
 	return execmark_digest_listed(sha256) ? XM_LISTED : verdict;
 }
 
-/* Read the mark and hash the content: the verdict, uncached. */
+/*
+ * A verity mark: the digest fs-verity keeps for the data inode, which the
+ * file system checks every page against as it is read. Nothing is hashed.
+ */
+static int verity_matches(struct file *file, const struct xm_view *v,
+			  const struct execmark_parsed *p)
+{
+	u8 digest[FS_VERITY_MAX_DIGEST_SIZE];
+	u8 alg;
+	int n;
+
+	xm_stat_add(verity_checks, 1);
+	/*
+	 * The data inode's fs-verity state is set up when a file of it is
+	 * opened; a stacked file system may not have opened its lower file
+	 * yet. Never for writing: a file with writers is unverifiable.
+	 */
+	if (fsverity_file_open(v->data, file))
+		return XM_ERROR;
+	n = fsverity_get_digest(v->data, digest, &alg, NULL);
+	if (n <= 0)
+		return XM_NOT_VERITY;
+	if (alg != p->algo || n != p->dsize || memcmp(digest, p->digest, n))
+		return XM_MISMATCH;
+	return XM_TRUSTED;
+}
+
+/*
+ * Read the mark, check its digest, then its signature: the verdict,
+ * uncached. A mark that matches but has no signature is XM_UNSIGNED,
+ * which execmark_verdict() trusts unless require_signed is set.
+ */
 static int compute(struct file *file, const struct xm_view *v,
 		   unsigned long *progress)
 {
-	struct execmark_mark mark;
 	u8 digest[EXECMARK_MAX_DIGEST];
-	unsigned int dsize;
+	const u8 *sha256 = NULL;
+	struct execmark_parsed p;
+	bool listable = true;
 	ssize_t len;
+	u8 *mark;
 	int ret;
 
+	mark = kmalloc(EXECMARK_V2_MAX_SIZE, GFP_KERNEL);
+	if (!mark)
+		return XM_ERROR;
 	len = __vfs_getxattr(v->dentry, d_inode(v->dentry), EXECMARK_XATTR_NAME,
-			     &mark, sizeof(mark));
+			     mark, EXECMARK_V2_MAX_SIZE);
 	if (len == -ENODATA || len == -EOPNOTSUPP)
-		return by_list(file, v, XM_UNMARKED, NULL, progress);
-	if (len == -ERANGE)	/* longer than any valid mark */
-		return by_list(file, v, XM_CORRUPT, NULL, progress);
-	if (len < 0)
-		return XM_ERROR;
-	dsize = execmark_mark_valid(&mark, len);
-	if (!dsize)
-		return by_list(file, v, XM_CORRUPT, NULL, progress);
-	ret = hash_file(file, v->data, mark.algo, digest, progress);
-	if (ret == -EAGAIN)
-		return XM_MISMATCH;	/* the content changed under the hash */
-	if (ret)
-		return XM_ERROR;
-	if (!memcmp(digest, mark.digest, dsize))
-		return XM_TRUSTED;
-	return by_list(file, v, XM_MISMATCH,
-		       mark.algo == HASH_ALGO_SHA256 ? digest : NULL, progress);
+		ret = XM_UNMARKED;
+	else if (len == -ERANGE)
+		ret = XM_CORRUPT;	/* longer than any valid mark */
+	else if (len < 0)
+		ret = XM_ERROR;
+	else if (execmark_mark_parse(mark, len, &p))
+		ret = XM_CORRUPT;
+	else if (p.kind == EXECMARK_KIND_VERITY)
+		ret = verity_matches(file, v, &p);
+	else
+		ret = XM_NONE;
+	if (ret == XM_NONE) {
+		ret = hash_file(file, v->data, p.algo, digest, progress);
+		if (ret == -EAGAIN) {
+			ret = XM_MISMATCH;	/* the content changed under the hash */
+			listable = false;
+		} else if (ret) {
+			ret = XM_ERROR;
+		} else if (memcmp(digest, p.digest, p.dsize)) {
+			ret = XM_MISMATCH;
+			/* A SHA-256 of the whole content serves the allow-list too. */
+			if (p.algo == HASH_ALGO_SHA256)
+				sha256 = digest;
+		} else {
+			ret = XM_TRUSTED;
+		}
+	}
+	if (ret == XM_TRUSTED && execmark_digest_revoked(&p))
+		ret = XM_REVOKED;
+	if (ret == XM_TRUSTED && !p.sig) {
+		ret = XM_UNSIGNED;
+	} else if (ret == XM_TRUSTED) {
+		ret = execmark_sig_verify(&p);
+		if (ret == -ENOMEM)
+			ret = XM_ERROR;
+		else
+			ret = ret ? XM_BAD_SIGNATURE : XM_TRUSTED;
+	}
+	kfree(mark);
+	/* A file that no mark makes trusted may still be on the allow-list. */
+	if (listable && (ret == XM_UNMARKED || ret == XM_CORRUPT || ret == XM_MISMATCH))
+		ret = by_list(file, v, ret, sha256, progress);
+	return ret;
 }
 
 /*
@@ -439,7 +508,7 @@ static int verify_uncached(struct file *file, const struct xm_view *v)
 
 	smp_rmb();	/* sampled before the content is read */
 	verdict = compute(file, v, NULL);
-	if (!execmark_allowed(verdict))
+	if (!execmark_allowed(verdict) && verdict != XM_UNSIGNED)
 		return verdict;
 	now = inode_get_ctime(v->data);
 	if (!timespec64_equal(&ctime, &now) || size != i_size_read(v->data) ||
@@ -468,10 +537,11 @@ static int verify_and_cache(struct file *file, const struct xm_view *v,
 	key_of(v, &after);
 	if (!key_eq(&before, &after) || !inode_eq_iversion(v->data, cookie) ||
 	    has_writers(v->data)) {
-		if (execmark_allowed(verdict))
+		if (execmark_allowed(verdict) || verdict == XM_UNSIGNED)
 			verdict = XM_MISMATCH;
-	} else if (verdict != XM_ERROR &&
+	} else if (verdict != XM_ERROR && before.kepoch == after.kepoch &&
 		   list_gen(&before, verdict) == list_gen(&after, verdict)) {
+		/* A key, revocation or list change meanwhile: judged again next time. */
 		cache_set(&v->dxi->cache, &before, cookie, verdict);
 	}
 	return verdict;
@@ -505,8 +575,8 @@ static int wait_for_hasher(struct execmark_inode *xi)
 	return 0;
 }
 
-/**
- * execmark_verdict - may @file be executed?
+/*
+ * verdict_of - the verdict on @file, cached or computed
  * @file: the file of an exec-intent access
  * @cached_only: do not read the file (mprotect runs under the mmap lock)
  *
@@ -515,9 +585,9 @@ static int wait_for_hasher(struct execmark_inode *xi)
  * they hash the file themselves, and whichever finishes first fills the
  * cache.
  *
- * Return: XM_TRUSTED or the reason of a denial.
+ * Return: XM_TRUSTED, XM_UNSIGNED or the reason of a denial.
  */
-int execmark_verdict(struct file *file, bool cached_only)
+static int verdict_of(struct file *file, bool cached_only)
 {
 	struct xm_view v;
 	bool owner;
@@ -552,6 +622,30 @@ int execmark_verdict(struct file *file, bool cached_only)
 hit:
 	xm_stat_add(cache_hits, 1);
 	return verdict;
+}
+
+/**
+ * execmark_verdict - may @file be executed?
+ * @file: the file of an exec-intent access
+ * @cached_only: do not read the file (mprotect runs under the mmap lock)
+ *
+ * Signatures are verified once per mark generation and cached with the
+ * verdict; require_signed applies to the cached verdict, so that turning
+ * it on takes effect at once. Under it, unsigned marks and the entries of
+ * the digest allow-list are denied as "unsigned".
+ *
+ * Return: XM_TRUSTED, XM_LISTED, or the reason of a denial.
+ */
+int execmark_verdict(struct file *file, bool cached_only)
+{
+	int verdict = verdict_of(file, cached_only);
+
+	if (verdict != XM_UNSIGNED && verdict != XM_LISTED)
+		return verdict;
+	/* The allow-list has no signed format: its entries are unsigned. */
+	if (execmark_require_signed() != XM_SIGNED_OFF)
+		return XM_UNSIGNED;
+	return verdict == XM_UNSIGNED ? XM_TRUSTED : XM_LISTED;
 }
 
 #ifdef CONFIG_SECURITY_EXECMARK_KUNIT_TEST
@@ -594,9 +688,207 @@ static void mark_content_test(struct kunit *test)
 	}
 }
 
+/* The parser of both versions agrees with the version 1 checker. */
+static void mark_parse_v1_test(struct kunit *test)
+{
+	struct execmark_parsed p;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(execmark_shape_vectors); i++) {
+		const struct execmark_vector *v = &execmark_shape_vectors[i];
+		int ret = execmark_mark_parse(v->value, v->len, &p);
+
+		KUNIT_EXPECT_EQ_MSG(test, ret, v->valid ? 0 : -1, "vector: %s", v->name);
+		if (ret || !v->valid)
+			continue;
+		KUNIT_EXPECT_EQ(test, p.version, EXECMARK_FORMAT_V1);
+		KUNIT_EXPECT_EQ(test, p.kind, EXECMARK_KIND_CONTENT);
+		KUNIT_EXPECT_EQ(test, p.dsize, v->valid);
+		KUNIT_EXPECT_PTR_EQ(test, p.digest, &v->value[EXECMARK_HDR_SIZE]);
+		KUNIT_EXPECT_NULL(test, p.sig);
+	}
+}
+
+/* A version 2 mark in @buf: header, @dsize digest bytes, a signature. */
+static unsigned int mark_v2(u8 *buf, u8 kind, u8 algo, u8 flags,
+			    unsigned int dsize, unsigned int sig_len)
+{
+	unsigned int n = EXECMARK_V2_HDR_SIZE;
+
+	buf[0] = EXECMARK_FORMAT_V2;
+	buf[1] = kind;
+	buf[2] = algo;
+	buf[3] = flags;
+	memset(buf + n, 0xd5, dsize);
+	n += dsize;
+	if (!(flags & EXECMARK_FLAG_SIGNED))
+		return n;
+	buf[n++] = sig_len & 0xff;
+	buf[n++] = sig_len >> 8;
+	memset(buf + n, 0x30, sig_len);
+	return n + sig_len;
+}
+
+static void mark_parse_v2_test(struct kunit *test)
+{
+	static const struct {
+		u8 kind, algo;
+		unsigned int dsize;
+	} ok[] = {
+		{ EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, 32 },
+		{ EXECMARK_KIND_CONTENT, HASH_ALGO_SHA384, 48 },
+		{ EXECMARK_KIND_CONTENT, HASH_ALGO_SHA512, 64 },
+		{ EXECMARK_KIND_VERITY, FS_VERITY_HASH_ALG_SHA256, 32 },
+		{ EXECMARK_KIND_VERITY, FS_VERITY_HASH_ALG_SHA512, 64 },
+	};
+	struct execmark_parsed p;
+	unsigned int i, n;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, EXECMARK_V2_MAX_SIZE + 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		u8 kind = ok[i].kind, algo = ok[i].algo;
+		unsigned int ds = ok[i].dsize;
+
+		/* Unsigned: exactly header and digest. */
+		n = mark_v2(buf, kind, algo, 0, ds, 0);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), 0);
+		KUNIT_EXPECT_EQ(test, p.version, EXECMARK_FORMAT_V2);
+		KUNIT_EXPECT_EQ(test, p.kind, kind);
+		KUNIT_EXPECT_EQ(test, p.algo, algo);
+		KUNIT_EXPECT_EQ(test, p.dsize, ds);
+		KUNIT_EXPECT_PTR_EQ(test, p.digest, buf + EXECMARK_V2_HDR_SIZE);
+		KUNIT_EXPECT_EQ(test, p.sig_len, 0);
+		KUNIT_EXPECT_NULL(test, p.sig);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n - 1, &p), -1);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n + 1, &p), -1);
+		/* Unknown flags. */
+		buf[3] = 0x02;
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+		buf[3] = 0x80;
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+
+		/* Signed, shortest and longest signature. */
+		n = mark_v2(buf, kind, algo, EXECMARK_FLAG_SIGNED, ds, 1);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), 0);
+		KUNIT_EXPECT_EQ(test, p.sig_len, 1);
+		KUNIT_EXPECT_PTR_EQ(test, p.sig, buf + EXECMARK_V2_HDR_SIZE + ds + 2);
+		n = mark_v2(buf, kind, algo, EXECMARK_FLAG_SIGNED, ds, EXECMARK_MAX_SIG);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), 0);
+		KUNIT_EXPECT_EQ(test, p.sig_len, EXECMARK_MAX_SIG);
+		/* Truncated signature, trailing byte. */
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n - 1, &p), -1);
+		buf[n] = 0x30;
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n + 1, &p), -1);
+		/* Oversized signature: the length says more than allowed. */
+		n = mark_v2(buf, kind, algo, EXECMARK_FLAG_SIGNED, ds, EXECMARK_MAX_SIG + 1);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+		/* Zero-length signature. */
+		n = mark_v2(buf, kind, algo, EXECMARK_FLAG_SIGNED, ds, 0);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+		/* Signed flag, but no or half a length field. */
+		n = mark_v2(buf, kind, algo, 0, ds, 0);
+		buf[3] = EXECMARK_FLAG_SIGNED;
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n + 1, &p), -1);
+		/* A signature without the signed flag. */
+		n = mark_v2(buf, kind, algo, EXECMARK_FLAG_SIGNED, ds, 16);
+		buf[3] = 0;
+		KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+	}
+
+	/* Unknown kinds; each kind's algorithms are not the other's. */
+	for (i = 0; i < 256; i++) {
+		bool content = i == HASH_ALGO_SHA256 || i == HASH_ALGO_SHA384 ||
+			       i == HASH_ALGO_SHA512;
+		bool verity = i == FS_VERITY_HASH_ALG_SHA256 ||
+			      i == FS_VERITY_HASH_ALG_SHA512;
+
+		n = mark_v2(buf, EXECMARK_KIND_CONTENT, i, 0,
+			    content ? execmark_digest_size(i) : 32, 0);
+		KUNIT_EXPECT_EQ_MSG(test, execmark_mark_parse(buf, n, &p),
+				    content ? 0 : -1, "content algo %u", i);
+		n = mark_v2(buf, EXECMARK_KIND_VERITY, i, 0,
+			    verity ? execmark_verity_digest_size(i) : 32, 0);
+		KUNIT_EXPECT_EQ_MSG(test, execmark_mark_parse(buf, n, &p),
+				    verity ? 0 : -1, "verity algo %u", i);
+		if (i == EXECMARK_KIND_CONTENT || i == EXECMARK_KIND_VERITY)
+			continue;
+		n = mark_v2(buf, i, HASH_ALGO_SHA256, 0, 32, 0);
+		KUNIT_EXPECT_EQ_MSG(test, execmark_mark_parse(buf, n, &p), -1,
+				    "kind %u", i);
+	}
+
+	/* Headers cut short, and anything longer than the bound. */
+	mark_v2(buf, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, 0, 32, 0);
+	for (n = 0; n < EXECMARK_V2_HDR_SIZE + 32; n++)
+		KUNIT_EXPECT_EQ_MSG(test, execmark_mark_parse(buf, n, &p), -1,
+				    "length %u", n);
+	n = mark_v2(buf, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA512,
+		    EXECMARK_FLAG_SIGNED, 64, EXECMARK_MAX_SIG);
+	KUNIT_EXPECT_EQ(test, n, EXECMARK_V2_MAX_SIZE);
+	KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), 0);
+	KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n + 1, &p), -1);
+	/* Version 1 and other versions stay what they were. */
+	buf[0] = EXECMARK_FORMAT_V1;
+	KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+	buf[0] = 0x03;
+	KUNIT_EXPECT_EQ(test, execmark_mark_parse(buf, n, &p), -1);
+}
+
+/* The signed message binds version, kind, algorithm and digest. */
+static void sig_message_test(struct kunit *test)
+{
+	static const u8 expect[] = {
+		'E', 'X', 'E', 'C', 'M', 'A', 'R', 'K',
+		EXECMARK_FORMAT_V2, EXECMARK_KIND_VERITY, FS_VERITY_HASH_ALG_SHA256, 32,
+		0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5,
+		0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5,
+		0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5,
+		0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5, 0xd5,
+	};
+	u8 buf[EXECMARK_V2_HDR_SIZE + 64 + 2 + 4];
+	u8 msg[EXECMARK_SIG_MSG_MAX], other[EXECMARK_SIG_MSG_MAX];
+	struct execmark_parsed p, q;
+	unsigned int n, len;
+
+	n = mark_v2(buf, EXECMARK_KIND_VERITY, FS_VERITY_HASH_ALG_SHA256,
+		    EXECMARK_FLAG_SIGNED, 32, 4);
+	KUNIT_ASSERT_EQ(test, execmark_mark_parse(buf, n, &p), 0);
+	len = execmark_sig_message(&p, msg);
+	KUNIT_EXPECT_EQ(test, len, sizeof(expect));
+	KUNIT_EXPECT_MEMEQ(test, msg, expect, sizeof(expect));
+
+	/* The same digest as another kind or algorithm: another message. */
+	q = p;
+	q.kind = EXECMARK_KIND_CONTENT;
+	q.algo = HASH_ALGO_SHA256;
+	KUNIT_EXPECT_EQ(test, execmark_sig_message(&q, other), len);
+	KUNIT_EXPECT_MEMNEQ(test, other, msg, len);
+	q = p;
+	q.algo = FS_VERITY_HASH_ALG_SHA512;
+	execmark_sig_message(&q, other);
+	KUNIT_EXPECT_MEMNEQ(test, other, msg, len);
+	q = p;
+	q.version = EXECMARK_FORMAT_V1;
+	execmark_sig_message(&q, other);
+	KUNIT_EXPECT_MEMNEQ(test, other, msg, len);
+
+	/* The longest message fits the bound. */
+	n = mark_v2(buf, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA512,
+		    EXECMARK_FLAG_SIGNED, 64, 4);
+	KUNIT_ASSERT_EQ(test, execmark_mark_parse(buf, n, &p), 0);
+	KUNIT_EXPECT_EQ(test, execmark_sig_message(&p, msg), EXECMARK_SIG_MSG_MAX);
+}
+
 static struct kunit_case mark_test_cases[] = {
 	KUNIT_CASE(mark_shape_test),
 	KUNIT_CASE(mark_content_test),
+	KUNIT_CASE(mark_parse_v1_test),
+	KUNIT_CASE(mark_parse_v2_test),
+	KUNIT_CASE(sig_message_test),
 	{}
 };
 
@@ -609,7 +901,8 @@ static void cache_test(struct kunit *test)
 {
 	struct xm_cache c = {};
 	struct xm_key k1 = { .gen = 1, .wgen = 0 }, k2 = { .gen = 2, .wgen = 0 };
-	struct xm_key w1 = { .gen = 1, .wgen = 1 }, big = { .gen = U64_MAX, .wgen = U32_MAX };
+	struct xm_key w1 = { .gen = 1, .wgen = 1 }, e1 = { .gen = 1, .kepoch = 1 };
+	struct xm_key big = { .gen = U64_MAX, .wgen = U32_MAX, .kepoch = U32_MAX };
 	struct xm_key a1 = { .gen = 1, .ladd = 1 }, d1 = { .gen = 1, .ldel = 1 };
 	int v;
 
@@ -621,6 +914,7 @@ static void cache_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k2, 10), XM_NONE);	/* mark changed */
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &w1, 10), XM_NONE);	/* a writer went */
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 11), XM_NONE);	/* content changed */
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &e1, 10), XM_NONE);	/* keys changed */
 
 	/* Re-verified after a change: the new verdict replaces the old. */
 	cache_set(&c, &k1, 11, XM_MISMATCH);
