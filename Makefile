@@ -123,6 +123,10 @@ initramfs: helper python selftests bench-files
 	@install -C -D -m 0755 $(BUILD)/helper/execmark $(ROOTFS)/usr/sbin/execmark
 	@install -C -D -m 0755 -t $(ROOTFS)/usr/lib/execmark/helper \
 		$(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool $(HELPER_TESTS)
+	@# The test CA of the test kernel (scripts/build-kernel.sh), for the
+	@# selftests of signed marks; never in a package or the repository.
+	@install -C -D -m 0644 $(CACHE)/keys/test-ca.pem $(ROOTFS)/usr/lib/execmark/keys/test-ca.pem
+	@install -C -D -m 0600 $(CACHE)/keys/test-ca.key $(ROOTFS)/usr/lib/execmark/keys/test-ca.key
 	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
 
 # The Debian system (scripts/mkimage.sh) on its own disk, kept between runs

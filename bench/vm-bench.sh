@@ -40,6 +40,11 @@ if [ "${BENCH:-}" = python ]; then
 	/usr/lib/execmark/bench/python-bench.sh
 	exit 0
 fi
+# BENCH=v2 (make -C bench run-v2): the marks v2 rows alone (v2-bench.sh).
+if [ "${BENCH:-}" = v2 ]; then
+	/usr/lib/execmark/bench/v2-bench.sh
+	exit 0
+fi
 
 # Mode off against a kernel without execmark in lsm= (make bench's second
 # boot): the same loop at the same point of both boots, before anything
@@ -228,6 +233,9 @@ for r in exec1 cold1000 warm1000 libs20 read1000 big; do
 	goal "enforce/fapolicyd, $r (< 1)" "$(med $r enforce)" "$(med $r fapolicyd)" 1 lt
 done
 goal "enforce sha512/fapolicyd sha256, big (< 1)" "$(med big512 enforce)" "$(med big fapolicyd)" 1 lt
+
+# Marks v2: fs-verity and signatures (bench/v2-bench.sh).
+$B/v2-bench.sh
 set_mode permissive
 
 # --- execmark-python: import of 200 standard-library modules,

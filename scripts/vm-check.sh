@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The VM boots of "make check": one boot runs KUnit and the selftest
 # programs; each program that leaves the system changed until reboot
-# (lock_test locks the mode) then runs alone, in a short boot of its own,
-# so that no test depends on running last.
+# (lock_test locks the mode, require_signed_test locks require_signed)
+# then runs alone, in a short boot of its own, so that no test depends on
+# running last.
 #
 #   vm-check.sh LOGDIR     consoles in LOGDIR/check.log and
 #                          LOGDIR/check-NAME.log; LOGDIR/check.logs lists them
@@ -28,7 +29,7 @@
 # A job must not share files with another job (each its own disk copy).
 set -euo pipefail
 
-OWN_BOOT="lock_test"
+OWN_BOOT="lock_test require_signed_test"
 
 dir=${1:?usage: vm-check.sh LOGDIR}
 vm=$(dirname "$0")/vm.sh

@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Marks v2 in the benchmark's VM (called by vm-bench.sh, after its table;
+# alone with BENCH=v2 on the kernel command line: make -C bench run-v2).
+# Instruction counts, medians of interleaved rounds, as vm-bench.sh.
+#
+# On ext4 with fs-verity (a loop device on tmpfs): first exec of a 64 MiB
+# and a 1 GiB program (tiny, then a hole) with a verity mark, unsigned and
+# signed, against mode off, beside the 64 MiB program's v1 SHA-256 mark;
+# cold exec of 200 small programs with signed against unsigned v2 content
+# marks; warm exec of a program with a signed verity mark against off.
+# "First" and "cold": each file's mark is written again (v2mark touch)
+# before the measured exec, so the kernel judges it afresh; the page cache
+# is warm in both columns.
+. /usr/lib/execmark/vmlib.sh
+B=/usr/lib/execmark/bench
+ROUNDS=${ROUNDS:-5}
+BIGROUNDS=${BIGROUNDS:-3}
+N=${N:-200}
+NS=${NS:-200}		# small programs, cold
+V=/tmp/bench-v2
+mkdir -p $V && mount -t tmpfs tmpfs $V || { echo "bench: v2: no tmpfs"; exit 0; }
+mkdir -p $V/mnt $V/keys
+truncate -s 1536M $V/img
+if ! /usr/sbin/mke2fs -q -F -t ext4 -b 4096 -O verity,^metadata_csum $V/img ||
+   ! mount -o loop $V/img $V/mnt; then
+	echo "bench: v2: cannot make ext4 with verity: not measured"; exit 0
+fi
+M=$V/mnt
+$B/v2mark enrol $V/keys || { echo "bench: v2: cannot enrol a key: not measured"; exit 0; }
+mkdir -p $M/vu $M/vs $M/c $M/su $M/ss
+for d in vu vs; do
+	cp $B/tiny $M/$d/big64 && truncate -s 64M $M/$d/big64
+	cp $B/tiny $M/$d/big1g && truncate -s 1G $M/$d/big1g
+	cp /usr/bin/busybox $M/$d/true
+	chmod 0755 $M/$d/*
+	$B/v2mark verity $M/$d/big64 $M/$d/big1g $M/$d/true
+done
+cp $B/tiny $M/c/big64 && truncate -s 64M $M/c/big64 && chmod 0755 $M/c/big64
+$B/v2mark mark verity $M/vu/big64 $M/vu/big1g $M/vu/true
+$B/v2mark mark verity -s $V/keys $M/vs/big64 $M/vs/big1g $M/vs/true
+$B/v2mark mark content $M/c/big64
+i=0
+while [ $i -lt $NS ]; do
+	for d in su ss; do
+		{ cat $B/tiny; echo $i; } >$M/$d/$i && chmod 0755 $M/$d/$i
+	done
+	i=$((i + 1))
+done
+$B/v2mark mark content $M/su/[0-9]*
+$B/v2mark mark content -s $V/keys $M/ss/[0-9]*
+
+# m MODE ROW COMMAND...: append COMMAND's figure to ROW.MODE.
+m() { c=$1 row=$2; shift 2; "$@" >>$V/$row.$c 2>/dev/null || echo "bench: v2 $row/$c: '$*' failed" >&2; }
+for r in $(seq $BIGROUNDS); do
+	for c in off enforce; do
+		set_mode $c
+		for f in vu/big64 vs/big64 c/big64 vu/big1g vs/big1g; do
+			row=$(echo $f | tr -d /)
+			$B/v2mark touch $M/$f
+			m $c $row $B/execloop 1 $M/$f
+		done
+	done
+done
+for r in $(seq $ROUNDS); do
+	for c in off enforce; do
+		set_mode $c
+		for d in su ss; do
+			$B/v2mark touch $M/$d/[0-9]*
+			m $c cold$d $B/execloop $NS $M/$d/%d
+		done
+		$B/execloop 1 $M/vs/true >/dev/null
+		m $c warmvs $B/execloop $N $M/vs/true
+	done
+done
+set_mode off
+
+med() { [ -s $V/$1.$2 ] && median <$V/$1.$2 || echo -; }
+row() {
+	printf 'bench: %-44s %11s %11s %9s\n' "$2" "$(med $1 off)" "$(med $1 enforce)" \
+		"$(ratio "$(med $1 enforce)" "$(med $1 off)")"
+}
+echo "bench: marks v2, on ext4 with fs-verity; medians of $ROUNDS rounds ($BIGROUNDS for the large files); instructions per unit"
+printf 'bench: %-44s %11s %11s %9s\n' scenario off enforce enf/off
+row vubig64 "first exec of 64 MiB, verity (per exec)"
+row vsbig64 "first exec of 64 MiB, verity signed (per exec)"
+row cbig64 "first exec of 64 MiB, v2 content sha256"
+row vubig1g "first exec of 1 GiB, verity (per exec)"
+row vsbig1g "first exec of 1 GiB, verity signed (per exec)"
+row coldsu "cold exec of $NS programs, unsigned (per exec)"
+row coldss "cold exec of $NS programs, signed (per exec)"
+row warmvs "warm exec, verity signed (per exec)"
+goal() {	# goal TEXT A B MAX: met when A / B <= MAX
+	a=$2 b=$3
+	[ "$a" = - ] || [ "$b" = - ] && { printf 'bench: goal %-52s not measured\n' "$1"; return; }
+	awk -v t="$1" -v a="$a" -v b="$b" -v m="$4" 'BEGIN {
+		printf "bench: goal %-52s %9.4f %s\n", t, a / b, a / b <= m ? "met" : "missed" }'
+}
+goal "verity/off, first exec of 64 MiB (<= 1.05)" "$(med vubig64 enforce)" "$(med vubig64 off)" 1.05
+goal "verity signed/off, first exec of 64 MiB (<= 1.05)" "$(med vsbig64 enforce)" "$(med vsbig64 off)" 1.05
+goal "verity/off, first exec of 1 GiB (<= 1.05)" "$(med vubig1g enforce)" "$(med vubig1g off)" 1.05
+goal "verity signed/off, first exec of 1 GiB (<= 1.05)" "$(med vsbig1g enforce)" "$(med vsbig1g off)" 1.05
+goal "signed/unsigned, cold exec of a small program (<= 1.10)" "$(med coldss enforce)" "$(med coldsu enforce)" 1.10
+goal "enforce/off, warm exec, verity signed (<= 1.002)" "$(med warmvs enforce)" "$(med warmvs off)" 1.002
+umount $M
+umount $V

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signed marks (format version 2) in enforce mode: the .execmark keyring
+ * takes a certificate that the built-in test CA issued and refuses a
+ * self-signed one; a mark signed by an enrolled key runs; every other
+ * signature is "bad-signature": another key, the CA's own key, a signature
+ * over another digest, over the same digest as another kind or algorithm,
+ * cut short or padded. Version 1 and version 2 marks run side by side;
+ * a signature is verified once per mark generation; a digest on the
+ * blacklist keyring is "revoked", cached or not; require_signed (not
+ * locked here: require_signed_test locks it in a boot of its own) denies
+ * unsigned marks.
+ */
+#define _GNU_SOURCE
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "sig.h"
+
+#define DIR	"/tmp/xsig"
+
+/* Made once, before the harness forks the tests. */
+static struct xm_signer ca, leaf, other, self_signed;
+static int keys_ready = -1;
+
+__attribute__((constructor)) static void make_keys(void)
+{
+	long kr = xm_keyring(".execmark");
+
+	if (kr < 0 || xm_load_ca(&ca) ||
+	    xm_make_signer(&leaf, "execmark test leaf", &ca) ||
+	    xm_make_signer(&other, "execmark test other", &ca) ||
+	    xm_make_signer(&self_signed, "execmark test self-signed", NULL))
+		return;
+	keys_ready = xm_enrol(&leaf, kr);
+}
+
+FIXTURE(sig) {
+	int events;
+};
+
+FIXTURE_SETUP(sig)
+{
+	ASSERT_EQ(0, keys_ready) TH_LOG("test CA, leaf keys or .execmark missing");
+	umount2(DIR, MNT_DETACH);
+	mkdir(DIR, 0755);
+	ASSERT_EQ(0, mount("tmpfs", DIR, "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(DIR "/a", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/b", 0755));
+	ASSERT_EQ(0, xm_unique_true(DIR "/a/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/b/true"));
+	self->events = xm_events_open();
+	ASSERT_LE(0, self->events);
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	ASSERT_EQ(0, xm_set_mode("enforce"));
+}
+
+FIXTURE_TEARDOWN(sig)
+{
+	xm_set_mode("permissive");
+	xm_write(XM_SECFS "require_signed", "off");
+	close(self->events);
+	umount2(DIR, MNT_DETACH);
+}
+
+TEST(keyring_takes_only_vouched_keys)
+{
+	long kr = xm_keyring(".execmark");
+	struct xm_signer s;
+
+	ASSERT_EQ(0, keys_ready);
+	ASSERT_LT(0, kr);
+	/* Self-signed: no trusted key vouches for it. */
+	EXPECT_EQ(-ENOKEY, xm_enrol(&self_signed, kr));
+	/* Issued by the built-in CA: taken. */
+	ASSERT_EQ(0, xm_make_signer(&s, "execmark test enrol", &ca));
+	EXPECT_EQ(0, xm_enrol(&s, kr));
+	/* Only the kernel names keyrings with a leading dot. */
+	EXPECT_EQ(-1, syscall(SYS_add_key, "keyring", ".execmark", NULL, 0,
+			      KEY_SPEC_PROCESS_KEYRING));
+	EXPECT_EQ(EPERM, errno);
+}
+
+/* How the signature of the mark of DIR/a/true is made. */
+enum how {
+	VALID, UNSIGNED, OTHER_KEY, CA_KEY, SELF_SIGNED, OTHER_DIGEST,
+	KIND_SWAPPED, ALGO_SWAPPED, TRUNCATED, PADDED, GARBAGE,
+};
+
+FIXTURE_VARIANT(sig) {
+	enum how how;
+	const char *reason;	/* NULL: allowed */
+};
+
+FIXTURE_VARIANT_ADD(sig, valid) { .how = VALID };
+FIXTURE_VARIANT_ADD(sig, unsigned_v2) { .how = UNSIGNED };
+FIXTURE_VARIANT_ADD(sig, other_key) { .how = OTHER_KEY, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, ca_key) { .how = CA_KEY, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, self_signed) { .how = SELF_SIGNED, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, other_digest) { .how = OTHER_DIGEST, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, kind_swapped) { .how = KIND_SWAPPED, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, algo_swapped) { .how = ALGO_SWAPPED, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, truncated) { .how = TRUNCATED, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, padded) { .how = PADDED, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sig, garbage) { .how = GARBAGE, .reason = "bad-signature" };
+
+TEST_F(sig, exec)
+{
+	const int kind = EXECMARK_KIND_CONTENT, algo = HASH_ALGO_SHA256;
+	unsigned char digest[64], sig[EXECMARK_MAX_SIG], mark[EXECMARK_V2_MAX_SIZE];
+	const struct xm_signer *by = &leaf;
+	int skind = kind, salgo = algo, n = 0;
+	long long checks, fails;
+	size_t len;
+	int ret;
+
+	ASSERT_EQ(0, xm_digest(DIR "/a/true", kind, algo, digest));
+	switch (variant->how) {
+	case OTHER_KEY:
+		by = &other;
+		break;
+	case CA_KEY:
+		by = &ca;
+		break;
+	case SELF_SIGNED:
+		by = &self_signed;
+		break;
+	case KIND_SWAPPED:
+		skind = EXECMARK_KIND_VERITY;
+		break;
+	case ALGO_SWAPPED:
+		salgo = FS_VERITY_HASH_ALG_SHA256;
+		break;
+	default:
+		break;
+	}
+	if (variant->how == OTHER_DIGEST) {
+		unsigned char d2[64];
+
+		ASSERT_EQ(0, xm_digest(DIR "/b/true", kind, algo, d2));
+		n = xm_sign_mark(by, skind, salgo, d2, 32, sig, sizeof(sig));
+	} else if (variant->how == GARBAGE) {
+		n = 300;
+		memset(sig, 0x30, n);
+	} else if (variant->how != UNSIGNED) {
+		n = xm_sign_mark(by, skind, salgo, digest, 32, sig, sizeof(sig));
+	}
+	ASSERT_LE(0, n);
+	if (variant->how == TRUNCATED)
+		n -= 7;
+	if (variant->how == PADDED) {
+		memset(sig + n, 0, 8);
+		n += 8;
+	}
+	len = xm_mark_v2(mark, kind, algo, digest, sig, n);
+	ASSERT_EQ(0, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len, 0));
+
+	checks = xm_stat("sig_checks");
+	fails = xm_stat("sig_failures");
+	ret = xm_exec(DIR "/a/true");
+	if (!variant->reason) {
+		EXPECT_EQ(0, ret);
+		EXPECT_NO_EVENTS(self->events);
+	} else {
+		EXPECT_EQ(-EACCES, ret);
+		EXPECT_EVENTS(self->events, "exec", variant->reason, DIR "/a/true");
+	}
+	EXPECT_EQ(checks + (n ? 1 : 0), xm_stat("sig_checks"));
+	EXPECT_EQ(fails + (variant->reason ? 1 : 0), xm_stat("sig_failures"));
+	/* Verified once per mark generation: the verdict is cached. */
+	EXPECT_EQ(variant->reason ? -EACCES : 0, xm_exec(DIR "/a/true"));
+	EXPECT_EQ(variant->reason ? -EACCES : 0, xm_mmap_exec(DIR "/a/true"));
+	EXPECT_EQ(variant->reason ? -EACCES : 0, xm_mprotect_exec(DIR "/a/true"));
+	EXPECT_EQ(checks + (n ? 1 : 0), xm_stat("sig_checks"));
+
+	/* require_signed: only the valid signature still runs. */
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "on"));
+	xm_events_read(self->events, (char[4096]){}, 4096);
+	ret = xm_exec(DIR "/a/true");
+	if (variant->how == VALID) {
+		EXPECT_EQ(0, ret);
+		EXPECT_NO_EVENTS(self->events);
+	} else {
+		EXPECT_EQ(-EACCES, ret);
+		EXPECT_EVENTS(self->events, "exec", variant->reason ?: "unsigned",
+			      DIR "/a/true");
+	}
+}
+
+/* Shapes the kernel refuses at setxattr: no signature fits them. */
+TEST_F(sig, malformed_refused)
+{
+	unsigned char digest[64], sig[EXECMARK_MAX_SIG + 16], mark[EXECMARK_V2_MAX_SIZE + 64];
+	size_t len;
+	int n;
+
+	ASSERT_EQ(0, xm_digest(DIR "/a/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, digest));
+	n = xm_sign_mark(&leaf, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, digest, 32,
+			 sig, sizeof(sig));
+	ASSERT_LT(0, n);
+	len = xm_mark_v2(mark, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, digest, sig, n);
+	/* The value cut short of its length field's promise. */
+	EXPECT_EQ(-1, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len - 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* Oversized: more than EXECMARK_MAX_SIG bytes of signature. */
+	memset(sig, 0x30, sizeof(sig));
+	len = xm_mark_v2(mark, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, digest, sig,
+			 EXECMARK_MAX_SIG + 1);
+	EXPECT_EQ(-1, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* Unknown flags, unknown kinds, a verity algorithm on content. */
+	len = xm_mark_v2(mark, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, digest, NULL, 0);
+	mark[3] = 0x02;
+	EXPECT_EQ(-1, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len, 0));
+	mark[3] = 0;
+	mark[1] = 3;
+	EXPECT_EQ(-1, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len, 0));
+	mark[1] = EXECMARK_KIND_CONTENT;
+	mark[2] = FS_VERITY_HASH_ALG_SHA256;
+	EXPECT_EQ(-1, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* Nothing was set: the file is unmarked. */
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", "unmarked", DIR "/a/true");
+}
+
+/* Version 1 and both kinds of version 2 marks, side by side. */
+TEST_F(sig, v1_and_v2)
+{
+	ASSERT_EQ(0, xm_mark(DIR "/a/true"));
+	ASSERT_EQ(0, xm_mark_signed(DIR "/b/true", EXECMARK_KIND_CONTENT,
+				    HASH_ALGO_SHA512, &leaf));
+	EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+	EXPECT_EQ(0, xm_exec(DIR "/b/true"));
+	EXPECT_NO_EVENTS(self->events);
+
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "on"));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", "unsigned", DIR "/a/true");
+	EXPECT_EQ(0, xm_exec(DIR "/b/true"));
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+
+	/* A v2 mark whose content changed after signing: mismatch. */
+	ASSERT_EQ(0, xm_append(DIR "/b/true", "x"));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/b/true"));
+	EXPECT_EVENTS(self->events, "exec", "mismatch", DIR "/b/true");
+}
+
+/* A "bin:" entry of the blacklist revokes the digest, cached or not. */
+TEST_F(sig, revoked)
+{
+	unsigned char digest[64];
+	char buf[64];
+
+	ASSERT_EQ(0, xm_mark_signed(DIR "/a/true", EXECMARK_KIND_CONTENT,
+				    HASH_ALGO_SHA256, &leaf));
+	ASSERT_EQ(0, xm_exec(DIR "/a/true"));	/* cached: trusted */
+	ASSERT_EQ(0, xm_digest(DIR "/a/true", EXECMARK_KIND_CONTENT,
+			       HASH_ALGO_SHA256, digest));
+	/* Root alone cannot revoke: the CA signs blacklist entries. */
+	EXPECT_NE(0, xm_revoke(&self_signed, digest, 32));
+	EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+	ASSERT_EQ(0, xm_revoke(&ca, digest, 32));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", "revoked", DIR "/a/true");
+	/* The same digest under a v1 mark: revoked too. */
+	ASSERT_EQ(0, xm_mark(DIR "/a/true"));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", "revoked", DIR "/a/true");
+	ASSERT_EQ(0, xm_read(XM_SECFS "require_signed", buf, sizeof(buf)));
+	EXPECT_STREQ("off\n", buf);
+}
+
+/* require_signed needs CAP_MAC_ADMIN; takes off, on and locked only. */
+TEST_F(sig, require_signed_file)
+{
+	char buf[64];
+	pid_t pid;
+	int status;
+
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "require_signed", "1"));
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "require_signed", "yes"));
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "require_signed", "on\n\n"));
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "on\n"));
+	ASSERT_EQ(0, xm_read(XM_SECFS "require_signed", buf, sizeof(buf)));
+	EXPECT_STREQ("on\n", buf);
+	pid = fork();
+	if (!pid) {
+		if (xm_drop_cap(CAP_MAC_ADMIN))
+			_exit(100);
+		_exit(-xm_write(XM_SECFS "require_signed", "off"));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+	ASSERT_EQ(0, xm_read(XM_SECFS "require_signed", buf, sizeof(buf)));
+	EXPECT_STREQ("on\n", buf);
+	EXPECT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+}
+
+TEST_HARNESS_MAIN
