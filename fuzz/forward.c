@@ -18,10 +18,15 @@
  * without a single quote (which would end msg='...'), double quotes only
  * around a whole value; the fields are the line's, in order, with the same
  * value as ausearch -i reads it: comm, exe and path decoded (a "quoted"
- * string, "?", or hex), any other value byte for byte; except that
- * "seq=N lost=M" becomes "seq=N op=lost lost=M", and a field named in the
- * trailing "truncated=" may be cut (its decoded value a prefix of the
- * line's), which happens only when the whole would not fit.
+ * string, "?", or hex), any other value byte for byte; except that "mode"
+ * is called "execmark_mode", a "quoted" string holding an '=' is in hex
+ * (ausearch's parser would see a field in it), path comes again as "cmd"
+ * after the line's fields, "res=failed" (mode=enforce) or "res=success"
+ * (mode=permissive) is last; "seq=N lost=M" becomes "seq=N op=lost
+ * lost=M", and a field named in "truncated=" (just before res=) may be cut
+ * (its decoded value a prefix of the line's), which happens only when the
+ * whole would not fit. A kernel line's record made a second or more after
+ * its time= says how late, in milliseconds, in "late=" after "cmd=".
  */
 #include <libaudit.h>
 #include <string.h>
@@ -79,7 +84,8 @@ static bool key_is(const struct field *f, const char *key)
 
 static bool string_key(const struct field *f)
 {
-	return key_is(f, "comm") || key_is(f, "exe") || key_is(f, "path");
+	return key_is(f, "comm") || key_is(f, "exe") || key_is(f, "path") ||
+	       key_is(f, "cmd");
 }
 
 /*
@@ -129,8 +135,9 @@ static void check_field(const struct field *f)
 	fuzz_assert(f->keylen > 0 && strspn(f->key, "abcdefghijklmnopqrstuvwxyz_") == f->keylen,
 		    "bad key %.*s", (int)f->keylen, f->key);
 	if (n && v[0] == '"')
-		fuzz_assert(n >= 2 && v[n - 1] == '"' && !memchr(v + 1, '"', n - 2),
-			    "bad quoting: %s", v);
+		fuzz_assert(n >= 2 && v[n - 1] == '"' && !memchr(v + 1, '"', n - 2) &&
+			    !memchr(v + 1, '=', n - 2),
+			    "bad quoting, or an '=' in a quoted string: %s", v);
 	else
 		fuzz_assert(!memchr(v, '"', n), "a stray quote: %s", v);
 }
@@ -146,13 +153,46 @@ static bool listed(const char *list, const struct field *f)
 	return false;
 }
 
+/*
+ * The fields that the record of the line's fields @fi (@ni of them) must
+ * have, in @fe (with room for 2 more): mode renamed, cmd= after them; and
+ * in @res the res= value that must end it, or NULL.
+ */
+static size_t expected(const struct field *fi, size_t ni, struct field *fe,
+		       const char **res)
+{
+	size_t ne = 0;
+
+	*res = NULL;
+	for (size_t i = 0; i < ni; i++) {
+		fe[ne] = fi[i];
+		if (key_is(&fi[i], "mode")) {
+			fe[ne].key = "execmark_mode";
+			fe[ne].keylen = strlen("execmark_mode");
+			if (fi[i].vallen == 7 && !memcmp(fi[i].val, "enforce", 7))
+				*res = "failed";
+			else if (fi[i].vallen == 10 && !memcmp(fi[i].val, "permissive", 10))
+				*res = "success";
+		}
+		ne++;
+	}
+	for (size_t i = 0; i < ni; i++)
+		if (key_is(&fi[i], "path")) {
+			fe[ne] = fi[i];
+			fe[ne].key = "cmd";
+			fe[ne].keylen = 3;
+			ne++;
+		}
+	return ne;
+}
+
 /* The round trip of @line through event_record(). */
 static void check(const char *line, bool must_accept)
 {
-	char *rec = event_record(line), *in = xstrdup(line), *out, *din, *dout;
-	struct field fi[MAX_FIELDS], fo[MAX_FIELDS];
-	size_t ni, no, i;
-	const char *trunc = NULL;
+	char *rec = event_record(line, 0), *in = xstrdup(line), *out, *din, *dout;
+	struct field fi[MAX_FIELDS], fo[MAX_FIELDS], fe[MAX_FIELDS + 2];
+	size_t ni, no, ne, i;
+	const char *trunc = NULL, *res;
 	bool cut = false;
 
 	if (!rec) {
@@ -175,47 +215,55 @@ static void check(const char *line, bool must_accept)
 		free(want);
 		goto done;
 	}
-	if (no == ni + 1 && key_is(&fo[no - 1], "truncated")) {
+	ne = expected(fi, ni, fe, &res);
+	if (res) {
+		fuzz_assert(no && key_is(&fo[no - 1], "res") &&
+			    !strcmp(fo[no - 1].val, res), "no res=%s at the end", res);
+		no--;
+	}
+	if (no == ne + 1 && key_is(&fo[no - 1], "truncated")) {
 		trunc = fo[no - 1].val;
 		no--;
 	}
-	fuzz_assert(no == ni, "%zu fields in, %zu out", ni, no);
+	fuzz_assert(no == ne, "%zu fields expected, %zu out", ne, no);
 	din = xmalloc(strlen(line) + 1);
 	dout = xmalloc(strlen(rec) + 1);
-	for (i = 0; i < ni; i++) {
+	for (i = 0; i < ne; i++) {
 		long li, lo;
 
-		fuzz_assert(fi[i].keylen == fo[i].keylen &&
-			    !memcmp(fi[i].key, fo[i].key, fi[i].keylen),
+		fuzz_assert(fe[i].keylen == fo[i].keylen &&
+			    !memcmp(fe[i].key, fo[i].key, fe[i].keylen),
 			    "field %zu renamed", i);
-		if (!string_key(&fi[i])) {
-			fuzz_assert(fi[i].vallen == fo[i].vallen &&
-				    !memcmp(fi[i].val, fo[i].val, fi[i].vallen),
-				    "value of %.*s changed", (int)fi[i].keylen, fi[i].key);
+		if (!string_key(&fe[i])) {
+			fuzz_assert(fe[i].vallen == fo[i].vallen &&
+				    !memcmp(fe[i].val, fo[i].val, fe[i].vallen),
+				    "value of %.*s changed", (int)fe[i].keylen, fe[i].key);
 			continue;
 		}
-		li = decode(&fi[i], din);
+		li = decode(&fe[i], din);
 		lo = decode(&fo[i], dout);
 		fuzz_assert(li >= 0, "accepted %.*s=%s, which ausearch cannot read",
-			    (int)fi[i].keylen, fi[i].key, fi[i].val);
+			    (int)fe[i].keylen, fe[i].key, fe[i].val);
 		fuzz_assert(lo >= 0, "wrote %.*s=%s, which ausearch cannot read",
 			    (int)fo[i].keylen, fo[i].key, fo[i].val);
 		if (li == lo && !memcmp(din, dout, li))
 			continue;
 		fuzz_assert(trunc && listed(trunc, &fo[i]) && lo < li &&
 			    !memcmp(din, dout, lo),
-			    "value of %.*s changed", (int)fi[i].keylen, fi[i].key);
+			    "value of %.*s changed", (int)fe[i].keylen, fe[i].key);
 		cut = true;
 	}
 	fuzz_assert(!trunc || cut, "truncated= but nothing cut");
 	if (cut) {	/* only when the uncut record would not fit */
-		size_t full = 0;
+		size_t full = res ? strlen(" res=") + strlen(res) : 0;
 
-		for (i = 0; i < ni; i++) {
-			bool rehexed = fi[i].val[0] == '"' && fo[i].val[0] != '"';
+		for (i = 0; i < ne; i++) {
+			bool rehexed = fe[i].val[0] == '"' &&
+				       (memchr(fe[i].val, '\'', fe[i].vallen) ||
+					memchr(fe[i].val, '=', fe[i].vallen));
 
-			full += fi[i].keylen + 2 +
-				(rehexed ? 2 * (fi[i].vallen - 2) : fi[i].vallen);
+			full += fe[i].keylen + 2 +
+				(rehexed ? 2 * (fe[i].vallen - 2) : fe[i].vallen);
 		}
 		fuzz_assert(full > AUDIT_MESSAGE_TEXT_MAX,
 			    "cut a record of %zu bytes", full - 1);
@@ -225,6 +273,33 @@ static void check(const char *line, bool must_accept)
 done:
 	free(out);
 	free(in);
+	free(rec);
+}
+
+/*
+ * The record of a kernel @line with time=@sec.@nsec, made @delay ns after
+ * it: late=S.mmm after cmd= iff @delay is a second or more.
+ */
+static void check_late(const char *line, unsigned long long sec,
+		       unsigned int nsec, unsigned long long delay)
+{
+	char *rec = event_record(line, sec * 1000000000ull + nsec + delay);
+	char *late = rec ? strstr(rec, " late=") : NULL;
+
+	fuzz_assert(rec, "a line the kernel writes is refused: %s", line);
+	if (delay < 1000000000ull) {
+		fuzz_assert(!late, "late= %llu ns after the denial: %s", delay, rec);
+	} else {
+		char *want = xasprintf(" late=%llu.%03llu", delay / 1000000000ull,
+				       delay / 1000000 % 1000);
+
+		fuzz_assert(late && !strncmp(late, want, strlen(want)) &&
+			    (!late[strlen(want)] || late[strlen(want)] == ' '),
+			    "not%s after %llu ns: %s", want, delay, rec);
+		fuzz_assert(strstr(rec, " cmd=") && strstr(rec, " cmd=") < late,
+			    "late= before cmd=: %s", rec);
+		free(want);
+	}
 	free(rec);
 }
 
@@ -317,6 +392,8 @@ static void kernel_line(const uint8_t *data, size_t size)
 	unsigned long long seq = (unsigned long long)take(&s, 4) << 32 | take(&s, 4);
 	unsigned int sel = take(&s, 1);
 	char *line, *comm, *exe, *path, *ecomm, *eexe, *epath;
+	unsigned long long tsec, delay;
+	unsigned int tnsec;
 	size_t lc, le, lp;
 
 	if (sel == 0xff) {
@@ -337,12 +414,17 @@ static void kernel_line(const uint8_t *data, size_t size)
 	else
 		kernel_encode(eexe, 2 * 4096 + 3, exe, le);
 	kernel_encode(epath, 2 * 4096 + 3, path, lp);
-	line = xasprintf("seq=%llu op=%s mode=%s reason=%s pid=%d uid=%u auid=%u ses=%u comm=%s exe=%s path=%s dev=%u:%u ino=%llu",
+	tsec = take(&s, 4);
+	tnsec = take(&s, 4) % 1000000000u;
+	delay = (unsigned long long)take(&s, 4) * 2;	/* up to 8.6 s */
+	line = xasprintf("seq=%llu op=%s mode=%s reason=%s pid=%d uid=%u auid=%u ses=%u comm=%s exe=%s path=%s dev=%u:%u ino=%llu time=%llu.%09u",
 			 seq, ops[sel % 5], modes[sel / 5 % 3], reasons[sel / 15 % ARRAY_SIZE(reasons)],
 			 (int)take(&s, 4), take(&s, 4), take(&s, 4), take(&s, 4),
 			 ecomm, eexe, epath, take(&s, 2) & 0xfff, take(&s, 3) & 0xfffff,
-			 (unsigned long long)take(&s, 4) << 32 | take(&s, 4));
+			 (unsigned long long)take(&s, 4) << 32 | take(&s, 4),
+			 tsec, tnsec);
 	check(line, true);
+	check_late(line, tsec, tnsec, delay);
 	free(line);
 	free(comm);
 	free(exe);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * execmark helper: forward denial events from securityfs to the audit
- * subsystem, one AUDIT_TRUSTED_APP record per event.
+ * subsystem, one AUDIT_ANOM_EXEC record per event.
  *
  * The record's text is the event line itself, so every field keeps its
  * name and its kernel encoding; the kernel wraps it as
@@ -55,6 +55,7 @@
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 #define STATUS_TTL_MS	100		/* see audit_ready() */
+#define LATE_NS		1000000000ull	/* late= from a second after the denial */
 /*
  * auditd's socket (see audit_flow()): looked at every FLOW_BATCH records;
  * above FLOW_HIGH bytes queued we wait until it is below FLOW_LOW. A record
@@ -343,7 +344,14 @@ static int audit_flow(struct fwd *f)
 	}
 }
 
-/* Send one record of @len bytes (plus its NUL) to the kernel's audit. */
+/*
+ * Send one record of @len bytes (plus its NUL) to the kernel's audit, as
+ * type ANOM_EXEC ("execution of file", 2112): of the user-space types, the
+ * one whose records the audit tools interpret (ausearch -i, auparse's
+ * normalizer: "attempted-execution-of-forbidden-program", the cmd= field
+ * its object) and count (aureport --summary, --anomaly). See the admin
+ * guide, "Searching the denials".
+ */
 static int audit_deliver(struct fwd *f, const char *text, size_t len)
 {
 	struct audit_reply rep;
@@ -359,7 +367,7 @@ static int audit_deliver(struct fwd *f, const char *text, size_t len)
 	if (!ret)
 		ret = audit_flow(f);
 	if (!ret) {
-		seq = audit_send_msg(f, AUDIT_TRUSTED_APP, NLM_F_ACK, text, len + 1);
+		seq = audit_send_msg(f, AUDIT_ANOM_EXEC, NLM_F_ACK, text, len + 1);
 		ret = seq < 0 ? seq : audit_reply(f, seq, NLMSG_ERROR, &rep);
 	}
 	if (ret) {	/* start afresh with a new socket, and ask again */
@@ -390,15 +398,22 @@ static int sink_deliver(struct fwd *f, const char *text)
 	return 0;
 }
 
-/* Deliver one record, retrying with backoff; false if we should exit. */
-static bool deliver(struct fwd *f, const char *text, size_t len)
+/*
+ * Deliver one record, retrying with backoff; false if we should exit. The
+ * record is @text, or if @event is not NULL, that event line's record,
+ * made again for each attempt (its late= says when it was sent).
+ */
+static bool deliver(struct fwd *f, const char *text, const char *event)
 {
 	unsigned int backoff = BACKOFF_MIN_MS;
 
 	for (;;) {
-		int err = f->sink_stdout ? sink_deliver(f, text) :
-					   audit_deliver(f, text, len);
+		char *rec = event ? event_record(event, realtime_ns()) : NULL;
+		const char *t = rec ? rec : text;
+		int err = f->sink_stdout ? sink_deliver(f, t) :
+					   audit_deliver(f, t, strlen(t));
 
+		free(rec);
 		if (err == -EINTR && got_term)
 			return false;
 		if (!err) {
@@ -420,15 +435,17 @@ static bool deliver(struct fwd *f, const char *text, size_t len)
 static bool is_string_key(const char *tok)
 {
 	return !strncmp(tok, "comm=", 5) || !strncmp(tok, "exe=", 4) ||
-	       !strncmp(tok, "path=", 5);
+	       !strncmp(tok, "path=", 5) || !strncmp(tok, "cmd=", 4);
 }
 
 /*
  * A string field (comm, exe, path) as the kernel encoded it, "quoted" or
  * in hex, fit for the record's msg='...': a quoted string holding a single
- * quote, which would end msg='...', takes the kernel's other form, hex,
- * from libaudit's encoder (the one the audit tools decode). Return: the
- * field in hex, to free, or NULL if @tok (whose '=' is @eq) is fit as it is.
+ * quote, which would end msg='...', or an '=', which ausearch's own parser
+ * (it looks for "exe=", "res=", ... anywhere in the text) would take for
+ * the start of a field, takes the kernel's other form, hex, from libaudit's
+ * encoder (the one the audit tools decode). Return: the field in hex, to
+ * free, or NULL if @tok (whose '=' is @eq) is fit as it is.
  */
 static char *msg_field(const char *tok, const char *eq)
 {
@@ -436,7 +453,8 @@ static char *msg_field(const char *tok, const char *eq)
 	size_t keylen = eq - tok, vlen = strlen(v);
 	char *hex;
 
-	if (v[0] != '"' || !memchr(v + 1, '\'', vlen - 2))
+	if (v[0] != '"' || (!memchr(v + 1, '\'', vlen - 2) &&
+			    !memchr(v + 1, '=', vlen - 2)))
 		return NULL;
 	hex = xmalloc(keylen + 1 + 2 * (vlen - 2) + 1);
 	memcpy(hex, tok, keylen + 1);
@@ -445,21 +463,52 @@ static char *msg_field(const char *tok, const char *eq)
 }
 
 /*
+ * "late=S.mmm" when the record is written LATE_NS or more after the denial
+ * that time=S.NNNNNNNNN (@v) says, at @now_ns; NULL if not, or if @v is not
+ * such a time.
+ */
+static char *late_field(const char *v, uint64_t now_ns)
+{
+	uint64_t sec = 0, t;
+	size_t n = strspn(v, "0123456789");
+
+	if (!now_ns || !n || n > 12 || v[n] != '.' ||
+	    strlen(v + n + 1) != 9 || strspn(v + n + 1, "0123456789") != 9)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		sec = sec * 10 + (v[i] - '0');
+	t = sec * 1000000000ull + strtoull(v + n + 1, NULL, 10);
+	if (now_ns < t || now_ns - t < LATE_NS)
+		return NULL;
+	t = (now_ns - t) / 1000000;	/* ms */
+	return xasprintf("late=%" PRIu64 ".%03u", t / 1000, (unsigned int)(t % 1000));
+}
+
+/*
  * Turn one event line into the text of its audit record, or NULL if the
  * line is malformed: anything but printable ASCII, a field that is not
  * key=value, a key given twice, a quote in a value other than the "quoted"
  * form of comm, exe and path, or one of those neither quoted, "?" nor hex
- * (which ausearch -i would misread). Fields pass through as the kernel encoded them,
- * except for msg_field()'s; "seq=N lost=M" becomes "seq=N op=lost
- * lost=M"; and if the record would exceed AUDIT_MESSAGE_TEXT_MAX, the
- * longest of comm, exe and path is cut and "truncated=KEY" is appended, so
- * that nothing is cut silently.
+ * (which ausearch -i would misread).
+ *
+ * The fields pass through, in order and as the kernel encoded them, except
+ * that: a quoted string that msg_field() names is hex; "mode" is called
+ * "execmark_mode" (auparse reads a "mode" as a file's mode); and at the end
+ * come "cmd=" (path again: the object of an ANOM_EXEC record for auparse,
+ * ausearch --format text), "late=" when written a second or more after
+ * the denial (late_field(), @now_ns; 0: never), and "res=failed" for an
+ * enforce mode denial, "res=success" for a permissive one (last, where
+ * ausearch -sv looks for it). "seq=N lost=M" becomes "seq=N op=lost
+ * lost=M". If the record would exceed AUDIT_MESSAGE_TEXT_MAX, the longest
+ * of comm, exe, path and cmd is cut and "truncated=KEY" comes before
+ * "res=", so that nothing is cut silently.
  */
-char *event_record(const char *line)
+char *event_record(const char *line, uint64_t now_ns)
 {
-	char *copy = xstrdup(line), *tok[32], *owned[32], *out, *p, *save;
+	char *copy = xstrdup(line), *tok[36], *owned[36], *out, *p, *save;
 	size_t ntok = 0, nowned = 0, total, i;
-	char truncated[32] = "";
+	char truncated[40] = "";
+	const char *res = NULL, *path = NULL, *time = NULL;
 
 	for (p = copy; *p; p++)
 		if (*p < 0x20 || *p > 0x7e)
@@ -468,7 +517,7 @@ char *event_record(const char *line)
 		char *eq = strchr(p, '='), *v;
 		size_t vlen;
 
-		if (ntok == ARRAY_SIZE(tok) || !eq || eq == p || !eq[1] ||
+		if (ntok == 32 || !eq || eq == p || !eq[1] ||
 		    strspn(p, "abcdefghijklmnopqrstuvwxyz_") != (size_t)(eq - p))
 			goto bad;
 		for (i = 0; i < ntok; i++)	/* each key once, as the kernel writes */
@@ -477,7 +526,8 @@ char *event_record(const char *line)
 		v = eq + 1;
 		vlen = strlen(v);
 		if (v[0] == '"') {	/* only the kernel's encoded strings */
-			if (!is_string_key(p) || vlen < 2 || v[vlen - 1] != '"' ||
+			if (!is_string_key(p) || !strncmp(p, "cmd=", 4) ||
+			    vlen < 2 || v[vlen - 1] != '"' ||
 			    memchr(v + 1, '"', vlen - 2))
 				goto bad;
 			v = msg_field(p, eq);
@@ -488,6 +538,21 @@ char *event_record(const char *line)
 		} else if (is_string_key(p) && strcmp(v, "?") &&
 			   (vlen % 2 || strspn(v, "0123456789ABCDEFabcdef") != vlen)) {
 			goto bad;	/* ausearch -i would decode it as hex */
+		}
+		if (!strncmp(p, "mode=", 5)) {
+			if (!strcmp(v, "enforce"))
+				res = "res=failed";
+			else if (!strcmp(v, "permissive"))
+				res = "res=success";
+			p = owned[nowned++] = xasprintf("execmark_%s", p);
+		} else if (!strncmp(p, "execmark_mode=", 14) ||
+			   !strncmp(p, "late=", 5) || !strncmp(p, "res=", 4) ||
+			   !strncmp(p, "truncated=", 10) || !strncmp(p, "cmd=", 4)) {
+			goto bad;	/* ours */
+		} else if (!strncmp(p, "path=", 5)) {
+			path = p + 5;
+		} else if (!strncmp(p, "time=", 5)) {
+			time = p + 5;
 		}
 		tok[ntok++] = p;
 	}
@@ -503,11 +568,15 @@ char *event_record(const char *line)
 		out = xasprintf("%s op=lost %s", tok[0], tok[1]);
 		goto done;
 	}
+	if (path)
+		tok[ntok++] = owned[nowned++] = xasprintf("cmd=%s", path);
+	if (time && (p = late_field(time, now_ns)))
+		tok[ntok++] = owned[nowned++] = p;
 
 	for (;;) {
 		size_t longest = 0, len, min, cut;
 
-		total = strlen(truncated);
+		total = strlen(truncated) + (res ? strlen(res) + 1 : 0);
 		for (i = 0; i < ntok; i++)
 			total += strlen(tok[i]) + 1;
 		if (total <= AUDIT_MESSAGE_TEXT_MAX)
@@ -518,11 +587,15 @@ char *event_record(const char *line)
 				longest = i;
 		if (!longest)
 			goto bad;
-		/* cut to fit, leaving room for " truncated=comm,exe,path" */
+		/*
+		 * Cut to fit, leaving room for " truncated=comm,exe,path,cmd"
+		 * (each key is named once: a cut field is cut to fit at once,
+		 * unless it is cut to nothing).
+		 */
 		p = strchr(tok[longest], '=') + 1;
 		len = strlen(tok[longest]);
 		min = p - tok[longest] + (*p == '"' ? 2 : 0);
-		cut = total - AUDIT_MESSAGE_TEXT_MAX + 24;
+		cut = total - AUDIT_MESSAGE_TEXT_MAX + 28;
 		if (len <= min)
 			goto bad;
 		len = len > min + cut ? len - cut : min;
@@ -539,7 +612,9 @@ char *event_record(const char *line)
 	out = xmalloc(total + 1);
 	for (p = out, i = 0; i < ntok; i++)
 		p += sprintf(p, "%s%s", i ? " " : "", tok[i]);
-	strcpy(p, truncated);
+	p += sprintf(p, "%s", truncated);
+	if (res)
+		sprintf(p, " %s", res);
 done:
 	for (i = 0; i < nowned; i++)
 		free(owned[i]);
@@ -643,7 +718,7 @@ static bool deliver_unreported(struct fwd *f)
 		char *text = xasprintf("seq=%" PRIu64 " op=lost lost=%" PRIu64
 				       " source=forwarder", r->first,
 				       r->last - r->first + 1);
-		bool ok = deliver(f, text, strlen(text));
+		bool ok = deliver(f, text, NULL);
 
 		free(text);
 		if (!ok)
@@ -670,7 +745,7 @@ static bool deliver_lines(struct fwd *f)
 				LINE_MAX_LEN);
 			note_done(f, start, nl - start, false);
 		} else if (*start) {
-			char *text = event_record(start);
+			char *text = event_record(start, realtime_ns());
 
 			if (!text) {
 				char *e = esc(start);
@@ -678,7 +753,7 @@ static bool deliver_lines(struct fwd *f)
 				warnmsg("malformed event discarded: %.200s", e);
 				free(e);
 				note_done(f, start, nl - start, false);
-			} else if (!deliver(f, text, strlen(text))) {
+			} else if (!deliver(f, text, start)) {
 				free(text);
 				*nl = '\n';
 				break;
@@ -738,7 +813,7 @@ static bool reopen(struct fwd *f, const char *why)
 static const char forward_usage[] =
 "usage: execmark forward [-q|-v] [--foreground]\n"
 "Read the denial events of execmark and write each as an audit record of\n"
-"type TRUSTED_APP. Runs as a daemon logging to syslog unless --foreground.\n"
+"type ANOM_EXEC. Runs as a daemon logging to syslog unless --foreground.\n"
 "SIGHUP reopens the events file and the audit socket; SIGTERM stops.\n"
 "      --foreground  stay in the foreground, messages on standard error\n"
 "  -q, --quiet       log only warnings and errors, no notices\n"

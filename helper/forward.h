@@ -6,6 +6,8 @@
 #ifndef EXECMARK_FORWARD_H
 #define EXECMARK_FORWARD_H
 
-char *event_record(const char *line);
+#include <stdint.h>
+
+char *event_record(const char *line, uint64_t now_ns);
 
 #endif /* EXECMARK_FORWARD_H */

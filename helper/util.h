@@ -43,6 +43,7 @@ int hex_decode(unsigned char *out, const char *in, size_t hexlen);
 const char *plural(unsigned long n, const char *one, const char *many);
 void human_size(char *buf, size_t len, double bytes);
 uint64_t now_ns(void);
+uint64_t realtime_ns(void);	/* CLOCK_REALTIME */
 void sleep_ms(unsigned int ms);
 int write_full(int fd, const void *buf, size_t len);
 int parse_uint(const char *s, unsigned int min, unsigned int max,

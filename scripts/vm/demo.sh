@@ -29,7 +29,7 @@ run 'execmark verify /tmp/demo/hello'
 
 say "the denials, as auditd recorded them"
 sleep 1
-run 'ausearch -m TRUSTED_APP -i | grep /tmp/demo/hello'
+run 'ausearch -m ANOM_EXEC -i | grep /tmp/demo/hello'
 
 say "back to permissive"
 run 'execmark mode permissive'

@@ -34,14 +34,14 @@ void sleep_ms(unsigned int ms)
 
 /* ---- the audit log, followed as it grows (and rotates) ---------------- */
 
-/* Parse one line of the log; keep TRUSTED_APP records. */
+/* Parse one line of the log; keep ANOM_EXEC records (the forwarder's). */
 static void tail_line(struct tail *t, char *line)
 {
 	char *msg, *end, v[8192];
 	struct audit_rec r = { 0 };
 	int i;
 
-	if (!strstr(line, "type=TRUSTED_APP ") || !strstr(line, "msg=audit("))
+	if (!strstr(line, "type=ANOM_EXEC ") || !strstr(line, "msg=audit("))
 		return;
 	msg = strstr(line, " msg='");
 	if (!msg)

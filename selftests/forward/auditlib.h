@@ -20,7 +20,7 @@
 unsigned long long now_ms(void);
 void sleep_ms(unsigned int ms);
 
-/* A TRUSTED_APP record of the audit log. */
+/* A ANOM_EXEC record of the audit log. */
 struct audit_rec {
 	unsigned long long seq;
 	unsigned long long lost;	/* TAG_LOST: how many */
@@ -37,7 +37,7 @@ struct tail {
 	char *buf;			/* an incomplete last line */
 	size_t len;
 	bool skip_line;			/* started inside a line */
-	struct audit_rec *recs;		/* TRUSTED_APP records since opening */
+	struct audit_rec *recs;		/* ANOM_EXEC records since opening */
 	size_t nrecs, cap;
 	const char *const *tag_path;
 	int ntags, keep_tag;

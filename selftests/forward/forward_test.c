@@ -3,7 +3,7 @@
  * The forwarder end to end, with the VM's real auditd: `execmark forward
  * --foreground` runs as a child of each test and is stopped with SIGTERM.
  *
- *   fields         one exec denial, found by `ausearch -m TRUSTED_APP -i`
+ *   fields         one exec denial, found by `ausearch -m ANOM_EXEC -i`
  *                  with every field of the event, decoded
  *   burst          100,000 denials: every seq of the burst is in the audit
  *                  log exactly once, as an event or inside a lost= record,
@@ -237,7 +237,7 @@ expect_field(struct __test_metadata *_metadata, const char *line, const char *fi
 TEST_F_TIMEOUT(fwd, fields, 120)
 {
 	char out[65536], serial[32], exe[PATH_MAX], want[PATH_MAX + 64];
-	char *line, *p, *q, *argv[] = { AUSEARCH, "-m", "TRUSTED_APP", "-i",
+	char *line, *p, *q, *argv[] = { AUSEARCH, "-m", "ANOM_EXEC", "-i",
 					"-a", serial, NULL };
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin", NULL };
 	unsigned long long seq;
@@ -279,7 +279,7 @@ TEST_F_TIMEOUT(fwd, fields, 120)
 		       status);
 
 	seq = tail_wait_tag(&self->log, T_VICTIM, 0, 20000);
-	ASSERT_NE(0, seq) TH_LOG("no TRUSTED_APP record of %s in %s", VICTIM, AUDIT_LOG);
+	ASSERT_NE(0, seq) TH_LOG("no ANOM_EXEC record of %s in %s", VICTIM, AUDIT_LOG);
 	/* msg=audit(TIME:SERIAL): the event's serial, for ausearch -a. */
 	p = strstr(self->log.kept_line, "msg=audit(");
 	ASSERT_NE(NULL, p);
@@ -288,7 +288,7 @@ TEST_F_TIMEOUT(fwd, fields, 120)
 	snprintf(serial, sizeof(serial), "%.*s", (int)strcspn(p + 1, ")"), p + 1);
 
 	ASSERT_EQ(0, xm_run(argv, envp, out, sizeof(out)))
-		TH_LOG("ausearch -m TRUSTED_APP -i -a %s: %s", serial, out);
+		TH_LOG("ausearch -m ANOM_EXEC -i -a %s: %s", serial, out);
 	snprintf(want, sizeof(want), "seq=%llu ", seq);
 	line = strstr(out, want);
 	ASSERT_NE(NULL, line) TH_LOG("ausearch output has no %s: %s", want, out);
@@ -298,15 +298,15 @@ TEST_F_TIMEOUT(fwd, fields, 120)
 	{
 		char pidf[32], uidf[32], devf[32], inof[32], seqf[32], exef[PATH_MAX + 8];
 		const char *fields[] = {
-			seqf, " op=exec ", " mode=enforce ", " reason=unmarked ", pidf,
+			seqf, " op=exec ", " execmark_mode=enforce ", " reason=unmarked ", pidf,
 			uidf, " comm=" VICTIM_COMM " ", exef, " path=" VICTIM " ", devf,
-			inof, NULL,
+			inof, " cmd=" VICTIM " ", " res=failed'", NULL,
 		}, **f;
 
 		snprintf(seqf, sizeof(seqf), "seq=%llu ", seq);
 		snprintf(pidf, sizeof(pidf), " pid=%d ", pid);
-		/* ausearch -i leaves the ids inside msg='...' as numbers. */
-		snprintf(uidf, sizeof(uidf), " uid=%d ", VICTIM_UID);
+		/* ausearch -i names the ids; this one has no name. */
+		snprintf(uidf, sizeof(uidf), " uid=unknown(%d) ", VICTIM_UID);
 		snprintf(exef, sizeof(exef), " exe=%s ", exe);
 		snprintf(devf, sizeof(devf), " dev=%u:%u ", major(st.st_dev),
 			 minor(st.st_dev));
@@ -443,7 +443,7 @@ TEST_F_TIMEOUT(fwd, item6_denial_time, 120)
 	ASSERT_EQ(-EACCES, xm_mmap_exec(VICTIM));
 	clock_gettime(CLOCK_REALTIME, &t1);
 	seq = tail_wait_tag(&self->log, T_VICTIM, 0, 20000);
-	ASSERT_NE(0, seq) TH_LOG("no TRUSTED_APP record of %s in %s", VICTIM, AUDIT_LOG);
+	ASSERT_NE(0, seq) TH_LOG("no ANOM_EXEC record of %s in %s", VICTIM, AUDIT_LOG);
 	p = strstr(self->log.kept_line, " msg='");
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, xm_field(p + 6, "time", v, sizeof(v)))

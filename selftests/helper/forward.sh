@@ -9,7 +9,11 @@ forward_tests() {
 	mkfifo "$F/events"
 	EV1='seq=1 op=exec mode=permissive reason=unmarked pid=4242 uid=1000 auid=1000 ses=7 comm="evil" exe="/tmp/evil" path="/tmp/evil" dev=8:1 ino=1234'
 	EV2='seq=2 op=mmap mode=enforce reason=mismatch pid=1 uid=0 auid=4294967295 ses=4294967295 comm=6120622063 exe=2F746D702F6120622063 path="/usr/lib/it'"'"'s.so" dev=0:42 ino=99'
-	EV2R='seq=2 op=mmap mode=enforce reason=mismatch pid=1 uid=0 auid=4294967295 ses=4294967295 comm=6120622063 exe=2F746D702F6120622063 path=2F7573722F6C69622F697427732E736F dev=0:42 ino=99'
+	EV2R='seq=2 op=mmap execmark_mode=enforce reason=mismatch pid=1 uid=0 auid=4294967295 ses=4294967295 comm=6120622063 exe=2F746D702F6120622063 path=2F7573722F6C69622F697427732E736F dev=0:42 ino=99 cmd=2F7573722F6C69622F697427732E736F res=failed'
+	# the records: mode is called execmark_mode, path comes again as cmd, res last
+	EV1R='seq=1 op=exec execmark_mode=permissive reason=unmarked pid=4242 uid=1000 auid=1000 ses=7 comm="evil" exe="/tmp/evil" path="/tmp/evil" dev=8:1 ino=1234 cmd="/tmp/evil" res=success'
+	EV4R='seq=4 op=check execmark_mode=permissive reason=unverifiable pid=5 uid=5 auid=5 ses=5 comm="x" exe="/x" path="/y" dev=0:1 ino=2 cmd="/y" res=success'
+	EV5R='seq=5 op=mprotect execmark_mode=enforce reason=corrupt pid=6 uid=6 auid=6 ses=6 comm="y" exe="/y" path="/z" dev=0:1 ino=3 cmd="/z" res=failed'
 	EV4='seq=4 op=check mode=permissive reason=unverifiable pid=5 uid=5 auid=5 ses=5 comm="x" exe="/x" path="/y" dev=0:1 ino=2'
 	EV5='seq=5 op=mprotect mode=enforce reason=corrupt pid=6 uid=6 auid=6 ses=6 comm="y" exe="/y" path="/z" dev=0:1 ino=3'
 
@@ -33,16 +37,16 @@ forward_tests() {
 	printf '%s\n' "reason=${EV2#*reason=}" >&3
 	printf 'seq=3 lost=17\n' >&3
 	wait_lines 3
-	check "forward: an event becomes one record with every field unchanged" \
-		grep -F -x -q "$EV1" "$F/out"
+	check "forward: an event becomes one record with every field, cmd= and res=" \
+		grep -F -x -q "$EV1R" "$F/out"
 	check "forward: a line split across reads is reassembled" eval '
-		[ "$(grep -c "^seq=2 " "$F/out")" -eq 1 ] && grep -q "^seq=2 .* ino=99$" "$F/out"'
+		[ "$(grep -c "^seq=2 " "$F/out")" -eq 1 ] && grep -q "^seq=2 .* ino=99 cmd=" "$F/out"'
 	check "forward: a quoted string with ' is re-encoded in hex, nothing else changes" \
 		grep -F -x -q "$EV2R" "$F/out"
 	check "forward: a lost= line becomes an op=lost record" \
 		grep -F -x -q "seq=3 op=lost lost=17" "$F/out"
 	check "forward: delivery failures are retried, nothing is lost or duplicated" eval '
-		[ "$(cat "$F/out")" = "$EV1${NL}$EV2R${NL}seq=3 op=lost lost=17" ] &&
+		[ "$(cat "$F/out")" = "$EV1R${NL}$EV2R${NL}seq=3 op=lost lost=17" ] &&
 		grep -q "cannot deliver to the audit subsystem" "$F/err" &&
 		grep -q "audit delivery resumed" "$F/err"'
 
@@ -51,7 +55,7 @@ forward_tests() {
 	printf 'not an event\n' >&3
 	wait_lines 4
 	check "forward: an overlong line is discarded, the next one delivered" eval '
-		grep -F -x -q "$EV4" "$F/out" && grep -q "longer than" "$F/err"'
+		grep -F -x -q "$EV4R" "$F/out" && grep -q "longer than" "$F/err"'
 	check "forward: a malformed line is reported and discarded" eval '
 		grep -q "malformed event discarded: not an event" "$F/err" &&
 		[ "$(wc -l <"$F/out")" -eq 4 ]'
@@ -60,9 +64,9 @@ forward_tests() {
 	LONGPATH=$(head -c 5000 /dev/zero | tr '\0' 'a' | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F)
 	printf 'seq=6 op=exec mode=enforce reason=unmarked pid=1 uid=0 auid=0 ses=1 comm="c" exe="/e" path=%s dev=0:1 ino=1\n' "$LONGPATH" >&3
 	wait_lines 5
-	check "forward: an over-long record has its path cut and truncated=path" eval '
+	check "forward: an over-long record has its path and cmd cut and says truncated=path,cmd" eval '
 		rec=$(grep "^seq=6 " "$F/out") && [ ${#rec} -le 8560 ] && [ ${#rec} -gt 8000 ] &&
-		case $rec in *" dev=0:1 ino=1 truncated=path") true ;; *) false ;; esac'
+		case $rec in *" dev=0:1 ino=1 cmd="*" truncated=path,cmd res=failed") true ;; *) false ;; esac'
 
 	# SIGHUP: reopen; the writer must reopen too
 	kill -HUP $FWDPID
@@ -72,7 +76,7 @@ forward_tests() {
 	printf '%s\n' "$EV5" >&3
 	wait_lines 6
 	check "forward: SIGHUP reopens the events file" eval '
-		grep -F -x -q "$EV5" "$F/out" && grep -q "SIGHUP: reopening" "$F/err"'
+		grep -F -x -q "$EV5R" "$F/out" && grep -q "SIGHUP: reopening" "$F/err"'
 	kill -TERM $FWDPID
 	wait $FWDPID
 	rc=$?
@@ -101,6 +105,9 @@ forward_tests() {
 			t=$((t + 1))
 		done
 	}
+	fwd_rec() {	# fwd_rec SEQ: its record
+		printf 'seq=%s op=exec execmark_mode=permissive reason=unmarked pid=1 uid=0 auid=0 ses=1 comm="c" exe="/e" path="/p" dev=0:1 ino=1 cmd="/p" res=success\n' "$1"
+	}
 	fwd_status() { EXECMARK_SECURITYFS=$F "$E" status 2>/dev/null | grep "^undelivered: "; }
 	fwd_stop() {	# fwd_stop SIGNAL: its status in $rc
 		kill -"$1" $FWDPID
@@ -123,7 +130,7 @@ forward_tests() {
 	wait_lines 2
 	fwd_stop TERM
 	check "item 5: the next forwarder reports it as op=lost source=forwarder, then forwards" eval '
-		[ "$(cat "$F/out")" = "seq=10 op=lost lost=5 source=forwarder${NL}$(fwd_line 15)" ] &&
+		[ "$(cat "$F/out")" = "seq=10 op=lost lost=5 source=forwarder${NL}$(fwd_rec 15)" ] &&
 		! grep -q "^unreported" "$EXECMARK_FORWARD_STATE" &&
 		! grep -q "^pending" "$EXECMARK_FORWARD_STATE" &&
 		[ "$(fwd_status)" = "undelivered: 5" ]'
@@ -141,23 +148,96 @@ forward_tests() {
 	wait_lines 2
 	fwd_stop TERM
 	check "item 5: after SIGTERM too, the next forwarder reports the range" eval '
-		[ "$(cat "$F/out")" = "seq=16 op=lost lost=1 source=forwarder${NL}$(fwd_line 17)" ]'
+		[ "$(cat "$F/out")" = "seq=16 op=lost lost=1 source=forwarder${NL}$(fwd_rec 17)" ]'
 
 	if command -v ausearch >/dev/null 2>&1; then
-		# What auditd would log for these records: check that ausearch finds
-		# them by type and decodes the hex strings.
-		printf "type=TRUSTED_APP msg=audit(1700000000.001:%s): pid=99 uid=0 auid=4294967295 ses=4294967295 msg='%s'\n" \
-			1 "$EV1" 2 "$EV2R" >"$F/audit.log"
-		run ausearch -if "$F/audit.log" -m TRUSTED_APP -i
-		check "ausearch -m TRUSTED_APP -i finds the records and decodes strings" eval '
-			rc_is 0 && grep -q "exe=/tmp/a b c" "$W/out" &&
-			grep -q "path=/usr/lib/it'"'"'s.so" "$W/out" && grep -q "comm=evil" "$W/out" &&
-			grep -q "mode=enforce reason=mismatch" "$W/out"'
-		run ausearch -if "$F/audit.log" -m TRUSTED_APP -ui 1000
-		check "ausearch -ui finds a record by the denied process's uid" eval '
-			rc_is 0 && grep -q "pid=4242" "$W/out" && ! grep -q "seq=2" "$W/out"'
+		forward_ausearch_tests
 	else
-		skip "ausearch finds and decodes the records" "no ausearch"
-		skip "ausearch -ui finds a record by the denied process's uid" "no ausearch"
+		skip "forward: ausearch and aureport read the records" "no ausearch"
 	fi
+}
+
+# kenc STRING: STRING encoded as the kernel encodes comm, exe and path
+kenc() {
+	case $1 in
+	*[!!-~]* | *'"'* | '') printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F ;;
+	*) printf '"%s"' "$1" ;;
+	esac
+}
+
+# The forwarder's records of hostile names, in an audit log as auditd
+# writes them (the header is the kernel's: the forwarder's pid and ids),
+# read by the host's ausearch and aureport: no name forges a field of
+# what they parse, and every search finds what it should.
+forward_ausearch_tests() {
+	F=$W/fwda
+	mkdir "$F"
+	mkfifo "$F/events"
+	now=$(date +%s)
+	EXECMARK_SECURITYFS=$F EXECMARK_FORWARD_SINK=stdout \
+		"$E" forward --foreground >"$F/out" 2>"$F/err" &
+	FWDPID=$!
+	exec 3>"$F/events"
+	i=0
+	NLN='
+'
+	# comm, exe, path: quotes, spaces, '=', a newline, field look-alikes
+	for names in "evil|/usr/bin/bash|/tmp/evil" \
+		"a'b|/tmp/x'y|/tmp/it's" \
+		"exe=/usr/bin/sud|/tmp/p\"q|/tmp/a b uid=0 res=success" \
+		"nl|/tmp/line${NLN}uid=0|/tmp/x=y pid=1" \
+		"c|/tmp/q' uid=0 x='|/tmp/q' uid=0 exe=/usr/bin/sudo x='"; do
+		i=$((i + 1))
+		c=${names%%|*}; p=${names##*|}; e=${names#*|}; e=${e%|*}
+		mode=enforce; [ $((i % 2)) = 0 ] && mode=permissive
+		t=$(date +%s.%N)	# now; or 5 s ago
+		[ $i = 2 ] && t=$((${t%.*} - 5)).${t#*.}
+		printf 'seq=%s op=exec mode=%s reason=unmarked pid=%s uid=%s auid=1000 ses=3 comm=%s exe=%s path=%s dev=254:0 ino=12 time=%s\n' \
+			$i $mode $((1000 + i)) $((1000 + i)) "$(kenc "$c")" "$(kenc "$e")" "$(kenc "$p")" $t >&3
+	done
+	wait_lines 5
+	fwd_stop TERM
+	n=0
+	while IFS= read -r rec; do
+		n=$((n + 1))
+		printf "type=ANOM_EXEC msg=audit(%s.500:%s): pid=99 uid=0 auid=4294967295 ses=4294967295 msg='%s'\n" \
+			"$now" $((200 + n)) "$rec"
+	done <"$F/out" >"$F/audit.log"
+	check "forward: records of hostile names are one line each, five of them" eval '
+		[ "$(wc -l <"$F/audit.log")" -eq 5 ]'
+	check "forward: a denial delivered 5 s late says late=5.x, the others do not" eval '
+		[ "$(grep -c " late=" "$F/out")" -eq 1 ] && grep -q "^seq=2 .* late=5\.[0-9]\{3\} res=success$" "$F/out"'
+	# seqs SEARCH...: the seq= of the records that ausearch SEARCH finds
+	seqs() { ausearch -if "$F/audit.log" "$@" 2>/dev/null | grep -o " msg='seq=[0-9]*" | cut -d= -f3 | tr '\n' ' '; }
+	check "ausearch -m ANOM_EXEC finds every record" eval '[ "$(seqs -m ANOM_EXEC)" = "1 2 3 4 5 " ]'
+	check "ausearch -ui takes the denied process's uid, not the forwarder's" eval '
+		[ "$(seqs -ui 1003)" = "3 " ] && [ "$(seqs -ui 0)" = "" ]'
+	check "ausearch -x matches the exe, a comm holding exe= does not fake one" eval '
+		[ "$(seqs -x /usr/bin/bash)" = "1 " ] && [ "$(seqs -x sud)" = "" ] &&
+		[ "$(seqs -x /tmp/p\"q)" = "3 " ]'
+	check "ausearch -c matches the comm, quoted or hex" eval '
+		[ "$(seqs -c evil)" = "1 " ] && [ "$(seqs -c "a'"'"'b")" = "2 " ]'
+	check "ausearch -sv no: enforce denials; -sv yes: permissive; no name fakes res=" eval '
+		[ "$(seqs -sv no)" = "1 3 5 " ] && [ "$(seqs -sv yes)" = "2 4 " ]'
+	check "ausearch -p and -f do not find forwarded records (ausearch 3.0.9 takes the sender's pid, and no path of a user record)" eval '
+		[ "$(seqs -p 1001)" = "" ] && [ "$(seqs -f /tmp/evil)" = "" ]'
+	run ausearch -if "$F/audit.log" -i --escape shell
+	BS='\'
+	W1=" path=/tmp/it${BS}'s dev="
+	W2=" path=/tmp/a${BS} b${BS} uid=0${BS} res=success dev="
+	W3=" exe=/tmp/line${BS}012uid=0 path="
+	check "ausearch -i: uids as names, auid unset, names decoded, a space escaped" eval '
+		rc_is 0 && grep -q "pid=99 uid=root auid=unset ses=unset msg=.seq=1 " "$W/out" &&
+		grep -F -q "$W1" "$W/out" && grep -F -q "$W2" "$W/out" && grep -F -q "$W3" "$W/out" &&
+		grep -q " execmark_mode=enforce reason=unmarked " "$W/out"'
+	run ausearch -if "$F/audit.log" --format text
+	check "ausearch --format text: the action is attempted execution of the file" eval '
+		rc_is 0 && [ "$(grep -c "attempted-execution-of-forbidden-program" "$W/out")" -eq 5 ] &&
+		grep -q "unsuccessfully attempted-execution-of-forbidden-program /tmp/evil *$" "$W/out"'
+	run aureport -if "$F/audit.log" -x --summary
+	check "aureport -x --summary counts the denials per executable" eval '
+		rc_is 0 && grep -q "^1  /usr/bin/bash$" "$W/out" && [ "$(grep -c "^1  " "$W/out")" -eq 5 ]'
+	run aureport -if "$F/audit.log" --summary
+	check "aureport --summary counts them as anomaly events" eval '
+		rc_is 0 && grep -q "^Number of anomaly events: 5$" "$W/out"'
 }

@@ -33,17 +33,17 @@ t() {
 }
 fail() { echo "$*"; return 1; }
 
-# wait_audit PATTERN: the audit log has a TRUSTED_APP record matching
+# wait_audit PATTERN: the audit log has a ANOM_EXEC record matching
 # PATTERN within 20 s (the forwarder and auditd are asynchronous).
 wait_audit() {
 	i=0
 	while [ $i -lt 40 ]; do
-		ausearch -m TRUSTED_APP -i 2>/dev/null | grep -q -- "$1" && return 0
+		ausearch -m ANOM_EXEC -i 2>/dev/null | grep -q -- "$1" && return 0
 		sleep 0.5
 		i=$((i + 1))
 	done
-	echo "no TRUSTED_APP record matching '$1' in the audit log"
-	ausearch -m TRUSTED_APP -i 2>&1 | tail -n 5
+	echo "no ANOM_EXEC record matching '$1' in the audit log"
+	ausearch -m ANOM_EXEC -i 2>&1 | tail -n 5
 	return 1
 }
 # unmarked NAME: a copy of true, never marked, run: refused in enforce.
@@ -86,8 +86,8 @@ forward_unit_enabled() { systemctl is-enabled execmark-forward.service; }
 mode_unit_ran() { systemctl is-active execmark-mode.service; }
 no_denials_while_booting() {
 	# Every program, library and script that the boot ran was marked: no
-	# TRUSTED_APP record other than the tests' own (under /root/xm-tests).
-	if ausearch -m TRUSTED_APP -i 2>/dev/null | grep '^type=TRUSTED_APP' |
+	# ANOM_EXEC record other than the tests' own (under /root/xm-tests).
+	if ausearch -m ANOM_EXEC -i 2>/dev/null | grep '^type=ANOM_EXEC' |
 	   grep -v "$work/" | grep .; then
 		fail "denials outside the tests"
 	fi
