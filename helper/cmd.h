@@ -18,5 +18,6 @@ int cmd_dpkg_apply(int argc, char **argv);
 int cmd_dpkg_verify(int argc, char **argv);
 int cmd_dpkg_enroll(int argc, char **argv);
 int cmd_digests(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif /* EXECMARK_CMD_H */

@@ -28,6 +28,7 @@ static const struct command {
 	{ "dpkg-verify", cmd_dpkg_verify, "check installed packages against their manifests and marks" },
 	{ "dpkg-enroll", cmd_dpkg_enroll, "trust installed packages: from their .debs fetched through apt" },
 	{ "digests", cmd_digests, "show or change the kernel's digest allow-list" },
+	{ "log", cmd_log, "print or count the denials in the audit log" },
 };
 
 static int usage(FILE *f)

@@ -9,8 +9,9 @@ pkgs=(
 	sparse
 	# helper (libfsverity: fs-verity digests of marks v2; fsverity,
 	# openssl and keyctl for its tests; libarchive: .deb reading of the
-	# apt and dpkg hooks; json-c: status --json)
-	libaudit-dev libfsverity-dev fsverity openssl keyutils libarchive-dev libjson-c-dev
+	# apt and dpkg hooks; json-c: status --json;
+	# libauparse: execmark log)
+	libaudit-dev libauparse-dev libfsverity-dev fsverity openssl keyutils libarchive-dev libjson-c-dev
 	# fuzz harnesses (fuzz/): clang and its libFuzzer and sanitizer runtimes
 	clang libclang-rt-14-dev
 	# VM: emulator and the userspace copied into the initramfs

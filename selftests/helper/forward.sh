@@ -240,4 +240,56 @@ forward_ausearch_tests() {
 	run aureport -if "$F/audit.log" --summary
 	check "aureport --summary counts them as anomaly events" eval '
 		rc_is 0 && grep -q "^Number of anomaly events: 5$" "$W/out"'
+	forward_log_tests
+}
+
+# execmark log on the same records: what ausearch cannot do, and filters.
+forward_log_tests() {
+	L="$E log -i $F/audit.log"
+	# lseqs ARGS...: the pids of the denials that execmark log ARGS prints
+	lseqs() { $L "$@" 2>/dev/null | grep -o " pid=[0-9]*" | cut -d= -f2 | tr '\n' ' '; }
+	run $L
+	check "log: one line per denial, names escaped so that none fakes a field" eval '
+		rc_is 0 && [ "$(wc -l <"$W/out")" -eq 5 ] &&
+		grep -F -q " pid=1003 comm=exe=/usr/bin/sud exe=/tmp/p\"q path=/tmp/a\x20b\x20uid=0\x20res=success" "$W/out" &&
+		grep -F -q " exe=/tmp/line\x0auid=0 path=/tmp/x=y\x20pid=1" "$W/out"'
+	check "log --pid finds the denied process (ausearch -p cannot)" eval '
+		[ "$(lseqs --pid 1003)" = "1003 " ] && [ "$(lseqs -p 99)" = "" ]'
+	check "log --path finds the denied file (ausearch -f cannot), a directory/ what is under it" eval '
+		[ "$(lseqs --path /tmp/evil)" = "1001 " ] &&
+		[ "$(lseqs --path "/tmp/a b uid=0 res=success")" = "1003 " ] &&
+		[ "$(lseqs --path /tmp/)" = "1001 1002 1003 1004 1005 " ] && [ "$(lseqs --path /tmp)" = "" ]'
+	check "log --user, --exe, --comm, --reason, --mode select on the denied process" eval '
+		[ "$(lseqs --user 1002)" = "1002 " ] && [ "$(lseqs --user 0)" = "" ] &&
+		[ "$(lseqs --user 1000)" = "1001 1002 1003 1004 1005 " ] &&
+		[ "$(lseqs --exe /usr/bin/bash)" = "1001 " ] && [ "$(lseqs --exe sud)" = "" ] &&
+		[ "$(lseqs --comm "a'"'"'b")" = "1002 " ] && [ "$(lseqs --reason unmarked --mode permissive)" = "1002 1004 " ] &&
+		[ "$(lseqs --reason mismatch)" = "" ]'
+	check "log --since/--until select on the time of the denial, not of the record" eval '
+		[ "$(lseqs --since @$((now - 2)))" = "1001 1003 1004 1005 " ] &&
+		[ "$(lseqs --until @$((now - 2)))" = "1002 " ]'
+	run $L --count exe
+	check "log --count exe counts per executable, like aureport -x --summary" eval '
+		rc_is 0 && [ "$(head -n 1 "$W/out")" = "denials  exe" ] &&
+		grep -q "^1        /usr/bin/bash$" "$W/out" && [ "$(wc -l <"$W/out")" -eq 6 ]'
+	run $L --count user --mode enforce
+	check "log --count user counts per user" eval '
+		rc_is 0 && grep -q "^1 *[^ ]*(1001)$" "$W/out" && [ "$(wc -l <"$W/out")" -eq 4 ]'
+	run $L --json --pid 1003
+	check "log --json: one object, the name as it is, the late delivery and the record time" eval '
+		rc_is 0 && [ "$(wc -l <"$W/out")" -eq 1 ] &&
+		python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).read()); assert d[\"path\"]==\"/tmp/a b uid=0 res=success\" and d[\"exe\"]==\"/tmp/p\\\"q\" and d[\"pid\"]==1003 and d[\"time_source\"]==\"denial\", d" "$W/out"'
+	run $L --json --pid 1002
+	check "log --json: late= as a number" eval '
+		rc_is 0 && python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).read()); assert 5 <= d[\"late\"] < 6, d" "$W/out"'
+	run $L --pid 4242
+	check "log: no denial found exits 1" rc_is 1
+	run $L --since yesterday --until 2001-01-01
+	check "log: --until before --since is an error naming it" eval '
+		rc_is 2 && grep -q "until is not after --since" "$W/err"'
+	run $L --since 2026-13-45
+	check "log: a bad time is an error naming it" eval 'rc_is 2 && grep -q "not a time: 2026-13-45" "$W/err"'
+	run $E log -i "$F/nonexistent"
+	check "log: a missing input file is an error naming it" eval '
+		rc_is 2 && grep -q "nonexistent: No such file" "$W/err"'
 }
