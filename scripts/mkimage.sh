@@ -23,7 +23,8 @@ set -euo pipefail
 
 img=${1:?usage: mkimage.sh IMAGE DEBDIR} debdir=${2:?usage: mkimage.sh IMAGE DEBDIR}
 SUITE=bookworm
-PACKAGES=systemd-sysv,udev,dbus,auditd,python3,attr,procps,less
+# audispd-plugins, iproute2: the two-VM test of shipping records off the host
+PACKAGES=systemd-sysv,udev,dbus,auditd,python3,attr,procps,less,audispd-plugins,iproute2
 SIZE=${XM_IMAGE_SIZE:-3G}
 vmdir=$EXECMARK_TOP/scripts/vm/debian
 

@@ -333,6 +333,129 @@ package_removal_stops_forwarder_keeps_marks() {
 	[ -e /etc/default/execmark ] || fail "the conffile went with a remove (only purge takes it)"
 }
 
+# --- two machines: audit records shipped off the host (issue 17) -----------
+# scripts/vm-check.sh boots two copies of the image at once, joined by a
+# QEMU socket network on the host's loopback address: the collector
+# (execmark.boot=collector) runs auditd with tcp_listen_port = 60; the
+# sender (execmark.boot=sender) ships its records with audisp-remote.
+# The sender runs the tests; it drives the collector through a small
+# command service on the collector (port 61, this private network only).
+COLLECTOR=10.0.9.1
+SENDER=10.0.9.2
+net_up() {	# net_up ADDRESS: the VM's one network card
+	dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+	[ -n "$dev" ] || { echo "no network card"; return 1; }
+	ip addr add "$1/24" dev "$dev" && ip link set "$dev" up
+}
+# on_collector SHELL-COMMAND: run it there; its output, then its status
+on_collector() {
+	python3 - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("10.0.9.1", 61), timeout=60)
+s.sendall(sys.argv[1].encode() + b"\n")
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+out, _, rc = data.rpartition(b"\nexecmark-rc: ")
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(int(rc or 99))
+PY
+}
+collector_role() {
+	net_up "$COLLECTOR" || return 1
+	sed -i 's/^##*tcp_listen_port.*/tcp_listen_port = 60/' /etc/audit/auditd.conf
+	grep -q '^tcp_listen_port = 60' /etc/audit/auditd.conf ||
+		echo 'tcp_listen_port = 60' >>/etc/audit/auditd.conf
+	systemctl restart auditd.service || return 1
+	echo "execmark-collector: listening" >/dev/ttyS0
+	# one command per connection, until "done"
+	python3 - <<'PY'
+import socket, subprocess
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("10.0.9.1", 61))
+srv.listen(4)
+srv.settimeout(420)	# no sender: give up before the host's timeout
+while True:
+    c, _ = srv.accept()
+    c.settimeout(None)
+    data = b""
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        data += b
+    cmd = data.decode().strip()
+    if cmd == "done":
+        c.sendall(b"\nexecmark-rc: 0")
+        c.close()
+        break
+    p = subprocess.run(["/bin/sh", "-c", cmd], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    c.sendall(p.stdout + b"\nexecmark-rc: %d" % p.returncode)
+    c.close()
+PY
+}
+sender_setup() {
+	net_up "$SENDER" || return 1
+	hostnamectl set-hostname sender 2>/dev/null || hostname sender
+	sed -i -e 's/^name_format = .*/name_format = hostname/' /etc/audit/auditd.conf
+	sed -i -e 's/^active = .*/active = yes/' /etc/audit/plugins.d/au-remote.conf
+	sed -i -e "s/^remote_server = .*/remote_server = $COLLECTOR/" \
+		-e 's/^mode = .*/mode = forward/' \
+		-e 's/^network_failure_action = .*/network_failure_action = warn_once/' \
+		/etc/audit/audisp-remote.conf
+	systemctl restart auditd.service || return 1
+	# the collector boots at the same time: wait for its command service
+	i=0
+	until on_collector true >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 120 ] || fail "the collector does not answer on $COLLECTOR:61"
+		sleep 1
+	done
+}
+# on_collector_has PATH: within 30 s the collector's log has the sender's
+# denial of PATH (execmark log, and ausearch --node)
+on_collector_has() {
+	i=0
+	while [ $i -lt 60 ]; do
+		on_collector "execmark log --path '$1' | grep -q ' path=$1\$' &&
+			ausearch -m ANOM_EXEC --node sender -i | grep -q 'path=$1 '" >/dev/null && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "not on the collector: $1"
+	on_collector "ausearch -m ANOM_EXEC -i | tail -n 4; tail -n 3 /var/log/audit/audit.log"
+	return 1
+}
+remote_denial_found_on_collector() {
+	unmarked remote-1
+	on_collector_has "$work/remote-1"
+}
+remote_collector_restart_loses_nothing() {
+	# auditd on the collector goes; the sender's denials wait in
+	# audisp-remote's queue (mode = forward: on disk); the next record after
+	# the collector's return sends them all.
+	on_collector "kill -TERM \$(cat /run/auditd.pid); sleep 2; ! pidof auditd" ||
+		fail "auditd on the collector did not stop"
+	for i in 2 3 4; do unmarked "remote-$i" || return 1; done
+	sleep 3
+	on_collector "systemctl start auditd.service" || fail "auditd on the collector did not start"
+	sleep 1
+	unmarked remote-5 || return 1
+	for i in 2 3 4 5; do on_collector_has "$work/remote-$i" || return 1; done
+}
+remote_tests() {
+	t sender_ships_with_audisp_remote_to_collector sender_setup
+	t remote_denial_found_on_collector_by_path_and_node remote_denial_found_on_collector
+	t remote_collector_auditd_restart_loses_no_queued_record remote_collector_restart_loses_nothing
+	on_collector done >/dev/null 2>&1
+}
+
 case $boot in
 first)
 	t system_running_in_enforce_from_first_boot system_running
@@ -364,6 +487,12 @@ second)
 	t audit_log_survives_reboot audit_log_survives_reboot
 	t journal_keeps_previous_boot journal_keeps_previous_boot
 	t package_removal_stops_forwarder_keeps_marks package_removal_stops_forwarder_keeps_marks
+	;;
+collector)
+	t collector_serves_until_the_sender_is_done collector_role
+	;;
+sender)
+	remote_tests
 	;;
 esac
 
