@@ -19,7 +19,7 @@
  * around a whole value; the fields are the line's, in order, with the same
  * value as ausearch -i reads it: comm, exe and path decoded (a "quoted"
  * string, "?", or hex), any other value byte for byte; except that "mode"
- * is called "execmark_mode", a "quoted" string holding an '=' is in hex
+ * is called "execmark_mode", "uid" and "auid" "ouid" and "oauid", a "quoted" string holding an '=' is in hex
  * (ausearch's parser would see a field in it), path comes again as "cmd"
  * after the line's fields, "res=failed" (mode=enforce) or "res=success"
  * (mode=permissive) is last; "seq=N lost=M" becomes "seq=N op=lost
@@ -166,6 +166,10 @@ static size_t expected(const struct field *fi, size_t ni, struct field *fe,
 	*res = NULL;
 	for (size_t i = 0; i < ni; i++) {
 		fe[ne] = fi[i];
+		if (key_is(&fi[i], "uid") || key_is(&fi[i], "auid")) {
+			fe[ne].key = key_is(&fi[i], "uid") ? "ouid" : "oauid";
+			fe[ne].keylen = fi[i].keylen + 1;
+		}
 		if (key_is(&fi[i], "mode")) {
 			fe[ne].key = "execmark_mode";
 			fe[ne].keylen = strlen("execmark_mode");

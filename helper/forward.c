@@ -493,7 +493,11 @@ static char *late_field(const char *v, uint64_t now_ns)
  *
  * The fields pass through, in order and as the kernel encoded them, except
  * that: a quoted string that msg_field() names is hex; "mode" is called
- * "execmark_mode" (auparse reads a "mode" as a file's mode); and at the end
+ * "execmark_mode" (auparse reads a "mode" as a file's mode); "uid" and
+ * "auid", the denied process's, are "ouid" and "oauid" (as in OBJ_PID
+ * records: auditd's ENRICHED log format names the ids of a record, and
+ * auparse gives every field called "uid" the name of the first, the
+ * header's, the forwarder's); and at the end
  * come "cmd=" (path again: the object of an ANOM_EXEC record for auparse,
  * ausearch --format text), "late=" when written a second or more after
  * the denial (late_field(), @now_ns; 0: never), and "res=failed" for an
@@ -545,7 +549,10 @@ char *event_record(const char *line, uint64_t now_ns)
 			else if (!strcmp(v, "permissive"))
 				res = "res=success";
 			p = owned[nowned++] = xasprintf("execmark_%s", p);
+		} else if (!strncmp(p, "uid=", 4) || !strncmp(p, "auid=", 5)) {
+			p = owned[nowned++] = xasprintf("o%s", p);
 		} else if (!strncmp(p, "execmark_mode=", 14) ||
+			   !strncmp(p, "ouid=", 5) || !strncmp(p, "oauid=", 6) ||
 			   !strncmp(p, "late=", 5) || !strncmp(p, "res=", 4) ||
 			   !strncmp(p, "truncated=", 10) || !strncmp(p, "cmd=", 4)) {
 			goto bad;	/* ours */

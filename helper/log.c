@@ -49,7 +49,8 @@ static const struct {
 } keys[] = {
 #define K(k, m) { k, offsetof(struct denial, m) }
 	K("seq", seq), K("op", op), K("execmark_mode", mode), K("mode", mode),
-	K("reason", reason), K("pid", pid), K("uid", uid), K("auid", auid),
+	K("reason", reason), K("pid", pid), K("ouid", uid), K("oauid", auid),
+	K("uid", uid), K("auid", auid),	/* TRUSTED_APP records before */
 	K("ses", ses), K("comm", comm), K("exe", exe), K("path", path),
 	K("dev", dev), K("ino", ino), K("late", late), K("lost", lost),
 	K("source", source), K("truncated", truncated),
@@ -228,6 +229,26 @@ static int parse_event_time(const char *v, uint64_t *sec, uint32_t *nsec)
 }
 
 /*
+ * The name of uid @v as ausearch -i shows it: "unset" for -1, the user's
+ * name here, or "unknown(N)". Not auparse_interpret_field(): in auditd's
+ * ENRICHED log format a record carries the names of its header's ids
+ * (UID="root" for the forwarder), and auparse gives those for every field
+ * of that name.
+ */
+static char *user_name(const char *v)
+{
+	struct passwd *pw;
+	unsigned int id;
+
+	if (parse_uint(v, 0, UINT32_MAX, &id))
+		return xstrdup(v);
+	if (id == UINT32_MAX)
+		return xstrdup("unset");
+	pw = getpwuid(id);
+	return pw ? xstrdup(pw->pw_name) : xasprintf("unknown(%u)", id);
+}
+
+/*
  * Read the current record into @d if it is one of the forwarder's: 1, or
  * 0 if not. Its fields after the header (the forwarder's pid, uid, auid,
  * ses, subj) start at seq=, the first field of every record it writes.
@@ -265,12 +286,8 @@ static int read_record(auparse_state_t *au, struct denial *d)
 		if (!v)
 			continue;
 		*f = xstrdup(v);
-		if (!strcmp(name, "uid") || !strcmp(name, "auid")) {
-			const char *iv = auparse_interpret_field(au);
-
-			*(name[0] == 'u' ? &d->uid_name : &d->auid_name) =
-				xstrdup(iv ? iv : v);
-		}
+		if (f == &d->uid || f == &d->auid)
+			*(f == &d->uid ? &d->uid_name : &d->auid_name) = user_name(v);
 	} while (auparse_next_field(au) > 0);
 	/* Another program's TRUSTED_APP record is not ours. */
 	if (!d->seq || !d->op || (type == AUDIT_TRUSTED_APP && !d->reason &&

@@ -305,8 +305,8 @@ TEST_F_TIMEOUT(fwd, fields, 120)
 
 		snprintf(seqf, sizeof(seqf), "seq=%llu ", seq);
 		snprintf(pidf, sizeof(pidf), " pid=%d ", pid);
-		/* ausearch -i names the ids; this one has no name. */
-		snprintf(uidf, sizeof(uidf), " uid=unknown(%d) ", VICTIM_UID);
+		/* ausearch -i names the ids (ouid: the denied process's); no name here. */
+		snprintf(uidf, sizeof(uidf), " ouid=unknown(%d) ", VICTIM_UID);
 		snprintf(exef, sizeof(exef), " exe=%s ", exe);
 		snprintf(devf, sizeof(devf), " dev=%u:%u ", major(st.st_dev),
 			 minor(st.st_dev));

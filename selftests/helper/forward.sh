@@ -9,11 +9,12 @@ forward_tests() {
 	mkfifo "$F/events"
 	EV1='seq=1 op=exec mode=permissive reason=unmarked pid=4242 uid=1000 auid=1000 ses=7 comm="evil" exe="/tmp/evil" path="/tmp/evil" dev=8:1 ino=1234'
 	EV2='seq=2 op=mmap mode=enforce reason=mismatch pid=1 uid=0 auid=4294967295 ses=4294967295 comm=6120622063 exe=2F746D702F6120622063 path="/usr/lib/it'"'"'s.so" dev=0:42 ino=99'
-	EV2R='seq=2 op=mmap execmark_mode=enforce reason=mismatch pid=1 uid=0 auid=4294967295 ses=4294967295 comm=6120622063 exe=2F746D702F6120622063 path=2F7573722F6C69622F697427732E736F dev=0:42 ino=99 cmd=2F7573722F6C69622F697427732E736F res=failed'
-	# the records: mode is called execmark_mode, path comes again as cmd, res last
-	EV1R='seq=1 op=exec execmark_mode=permissive reason=unmarked pid=4242 uid=1000 auid=1000 ses=7 comm="evil" exe="/tmp/evil" path="/tmp/evil" dev=8:1 ino=1234 cmd="/tmp/evil" res=success'
-	EV4R='seq=4 op=check execmark_mode=permissive reason=unverifiable pid=5 uid=5 auid=5 ses=5 comm="x" exe="/x" path="/y" dev=0:1 ino=2 cmd="/y" res=success'
-	EV5R='seq=5 op=mprotect execmark_mode=enforce reason=corrupt pid=6 uid=6 auid=6 ses=6 comm="y" exe="/y" path="/z" dev=0:1 ino=3 cmd="/z" res=failed'
+	EV2R='seq=2 op=mmap execmark_mode=enforce reason=mismatch pid=1 ouid=0 oauid=4294967295 ses=4294967295 comm=6120622063 exe=2F746D702F6120622063 path=2F7573722F6C69622F697427732E736F dev=0:42 ino=99 cmd=2F7573722F6C69622F697427732E736F res=failed'
+	# the records: mode is called execmark_mode, uid and auid ouid and oauid,
+	# path comes again as cmd, res last
+	EV1R='seq=1 op=exec execmark_mode=permissive reason=unmarked pid=4242 ouid=1000 oauid=1000 ses=7 comm="evil" exe="/tmp/evil" path="/tmp/evil" dev=8:1 ino=1234 cmd="/tmp/evil" res=success'
+	EV4R='seq=4 op=check execmark_mode=permissive reason=unverifiable pid=5 ouid=5 oauid=5 ses=5 comm="x" exe="/x" path="/y" dev=0:1 ino=2 cmd="/y" res=success'
+	EV5R='seq=5 op=mprotect execmark_mode=enforce reason=corrupt pid=6 ouid=6 oauid=6 ses=6 comm="y" exe="/y" path="/z" dev=0:1 ino=3 cmd="/z" res=failed'
 	EV4='seq=4 op=check mode=permissive reason=unverifiable pid=5 uid=5 auid=5 ses=5 comm="x" exe="/x" path="/y" dev=0:1 ino=2'
 	EV5='seq=5 op=mprotect mode=enforce reason=corrupt pid=6 uid=6 auid=6 ses=6 comm="y" exe="/y" path="/z" dev=0:1 ino=3'
 
@@ -106,7 +107,7 @@ forward_tests() {
 		done
 	}
 	fwd_rec() {	# fwd_rec SEQ: its record
-		printf 'seq=%s op=exec execmark_mode=permissive reason=unmarked pid=1 uid=0 auid=0 ses=1 comm="c" exe="/e" path="/p" dev=0:1 ino=1 cmd="/p" res=success\n' "$1"
+		printf 'seq=%s op=exec execmark_mode=permissive reason=unmarked pid=1 ouid=0 oauid=0 ses=1 comm="c" exe="/e" path="/p" dev=0:1 ino=1 cmd="/p" res=success\n' "$1"
 	}
 	fwd_status() { EXECMARK_SECURITYFS=$F "$E" status 2>/dev/null | grep "^undelivered: "; }
 	fwd_stop() {	# fwd_stop SIGNAL: its status in $rc
@@ -210,8 +211,8 @@ forward_ausearch_tests() {
 	# seqs SEARCH...: the seq= of the records that ausearch SEARCH finds
 	seqs() { ausearch -if "$F/audit.log" "$@" 2>/dev/null | grep -o " msg='seq=[0-9]*" | cut -d= -f3 | tr '\n' ' '; }
 	check "ausearch -m ANOM_EXEC finds every record" eval '[ "$(seqs -m ANOM_EXEC)" = "1 2 3 4 5 " ]'
-	check "ausearch -ui takes the denied process's uid, not the forwarder's" eval '
-		[ "$(seqs -ui 1003)" = "3 " ] && [ "$(seqs -ui 0)" = "" ]'
+	check "ausearch -ui finds no record: the denied uid is ouid=, the header's the forwarder's" eval '
+		[ "$(seqs -ui 1003)" = "" ] && [ "$(seqs -ui 0)" = "" ]'
 	check "ausearch -x matches the exe, a comm holding exe= does not fake one" eval '
 		[ "$(seqs -x /usr/bin/bash)" = "1 " ] && [ "$(seqs -x sud)" = "" ] &&
 		[ "$(seqs -x /tmp/p\"q)" = "3 " ]'
@@ -228,6 +229,7 @@ forward_ausearch_tests() {
 	W3=" exe=/tmp/line${BS}012uid=0 path="
 	check "ausearch -i: uids as names, auid unset, names decoded, a space escaped" eval '
 		rc_is 0 && grep -q "pid=99 uid=root auid=unset ses=unset msg=.seq=1 " "$W/out" &&
+		grep -q "msg=.seq=1 .* pid=1001 ouid=[^ ]* oauid=[^ ]* ses=3 comm=evil " "$W/out" &&
 		grep -F -q "$W1" "$W/out" && grep -F -q "$W2" "$W/out" && grep -F -q "$W3" "$W/out" &&
 		grep -q " execmark_mode=enforce reason=unmarked " "$W/out"'
 	run ausearch -if "$F/audit.log" --format text
@@ -282,6 +284,11 @@ forward_log_tests() {
 	run $L --json --pid 1002
 	check "log --json: late= as a number" eval '
 		rc_is 0 && python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).read()); assert 5 <= d[\"late\"] < 6, d" "$W/out"'
+	# auditd's ENRICHED format: the header's ids' names follow a 0x1d
+	head -n 1 "$F/audit.log" | sed "s/\$/$(printf '\035')UID=\"root\" AUID=\"unset\"/" >"$F/enriched.log"
+	run $E log -i "$F/enriched.log"
+	check "log: the denied uid's name is its own, not the forwarder's of an ENRICHED record" eval '
+		rc_is 0 && grep -q " uid=1001(" "$W/out" && ! grep -q "uid=1001(root)" "$W/out"'
 	run $L --pid 4242
 	check "log: no denial found exits 1" rc_is 1
 	run $L --since yesterday --until 2001-01-01
