@@ -357,12 +357,15 @@ net_up() {	# net_up ADDRESS: the VM's one network card
 	dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
 	[ -n "$dev" ] || { echo "no network card"; return 1; }
 	ip addr add "$1/24" dev "$dev" && ip link set "$dev" up
+	echo "execmark-net: $(ip -br addr | tr '\n' ';')" >/dev/ttyS0
 }
+progress() { echo "execmark-$boot: $*" >/dev/ttyS0; }
 # on_collector SHELL-COMMAND: run it there; its output, then its status
 on_collector() {
 	python3 - "$1" <<'PY'
 import socket, sys
-s = socket.create_connection(("10.0.9.1", 61), timeout=60)
+s = socket.create_connection(("10.0.9.1", 61), timeout=5)
+s.settimeout(120)
 s.sendall(sys.argv[1].encode() + b"\n")
 s.shutdown(socket.SHUT_WR)
 data = b""
@@ -413,7 +416,7 @@ PY
 }
 sender_setup() {
 	net_up "$SENDER" || return 1
-	hostnamectl set-hostname sender 2>/dev/null || hostname sender
+	hostname sender && echo sender >/etc/hostname
 	sed -i -e 's/^name_format = .*/name_format = hostname/' /etc/audit/auditd.conf
 	sed -i -e 's/^active = .*/active = yes/' /etc/audit/plugins.d/au-remote.conf
 	sed -i -e "s/^remote_server = .*/remote_server = $COLLECTOR/" \
@@ -421,13 +424,15 @@ sender_setup() {
 		-e 's/^network_failure_action = .*/network_failure_action = warn_once/' \
 		/etc/audit/audisp-remote.conf
 	systemctl restart auditd.service || return 1
+	progress "auditd with audisp-remote; waiting for the collector"
 	# the collector boots at the same time: wait for its command service
 	i=0
 	until on_collector true >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -lt 120 ] || bad "the collector does not answer on $COLLECTOR:61"
-		sleep 1
+		[ $i -lt 60 ] || bad "the collector does not answer on $COLLECTOR:61: $(ip neigh 2>&1 | tr "\n" ";")"
+		sleep 2
 	done
+	progress "the collector answers"
 }
 # on_collector_has PATH: within 30 s the collector's log has the sender's
 # denial of PATH (execmark log, and ausearch --node)
