@@ -14,7 +14,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <time.h>
 
 #include <auparse.h>
+#include <json-c/json.h>
 #include <libaudit.h>
 
 #include "cmd.h"
@@ -101,6 +101,7 @@ static const char log_usage[] =
 "  -j, --json           one JSON object per line\n"
 "  -i, --input FILE     read FILE (an audit log; - for standard input), not\n"
 "                       auditd's logs; may be given more than once\n"
+SHARED_HELP
 "Exit status: 0 if a denial was found, 1 if none, 2 on an error.\n";
 
 /* Seconds since the epoch of a local "YYYY-MM-DD[ HH:MM[:SS]]". */
@@ -444,92 +445,69 @@ static void print_text(const struct denial *d)
 	}
 }
 
-/* @s as a JSON string, with its quotes; bytes above 0x7e as \u00XX. */
-static void json_str(const char *s)
+/* Add @key: @v to @obj, @v a string, or NULL: leave it out. */
+static void j_str(struct json_object *obj, const char *key, const char *v)
 {
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p > 0x7e)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	if (v)
+		json_object_object_add(obj, key, json_object_new_string(v));
 }
 
-/* A number field as a JSON number if it is one, else null. */
-static void json_num(const char *s)
+/* Add @key: the decimal @v as a number, or null if it is not one. */
+static void j_num(struct json_object *obj, const char *key, const char *v)
 {
-	if (s && *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 20)
-		fputs(s, stdout);
-	else
-		fputs("null", stdout);
+	bool num = v && *v && strspn(v, "0123456789") == strlen(v) && strlen(v) < 20;
+
+	json_object_object_add(obj, key, num ?
+			       json_object_new_uint64(strtoull(v, NULL, 10)) : NULL);
+}
+
+/* Print @obj on one line and free it. */
+static void j_print(struct json_object *obj)
+{
+	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
 }
 
 static void print_json(const struct denial *d)
 {
+	struct json_object *o = json_object_new_object();
 	char t[64], rt[64];
 
 	print_time(d->sec, d->nsec, true, t, sizeof(t));
 	print_time(d->rec_sec, d->rec_milli * 1000000u, true, rt, sizeof(rt));
-	printf("{\"time\":\"%s\",\"time_source\":\"%s\",\"record_time\":\"%s\",\"serial\":%lu,",
-	       t, d->has_time ? "denial" : "record", rt, d->serial);
-	if (d->node) {
-		fputs("\"node\":", stdout);
-		json_str(d->node);
-		putchar(',');
-	}
-	fputs("\"seq\":", stdout);
-	json_num(d->seq);
-	fputs(",\"op\":", stdout);
-	json_str(d->op);
+	j_str(o, "time", t);
+	j_str(o, "time_source", d->has_time ? "denial" : "record");
+	j_str(o, "record_time", rt);
+	json_object_object_add(o, "serial", json_object_new_uint64(d->serial));
+	j_str(o, "node", d->node);
+	j_num(o, "seq", d->seq);
+	j_str(o, "op", d->op);
 	if (str_is(d->op, "lost")) {
-		fputs(",\"lost\":", stdout);
-		json_num(d->lost);
-		if (d->source) {
-			fputs(",\"source\":", stdout);
-			json_str(d->source);
-		}
-		puts("}");
+		j_num(o, "lost", d->lost);
+		j_str(o, "source", d->source);
+		j_print(o);
 		return;
 	}
-	{
-		static const char *const strs[] = { "mode", "reason", "comm", "exe",
-						    "path", "dev", "truncated" };
-		const char *vals[] = { d->mode, d->reason, d->comm, d->exe,
-				       d->path, d->dev, d->truncated };
-
-		for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
-			if (!vals[i])
-				continue;
-			printf(",\"%s\":", strs[i]);
-			json_str(vals[i]);
-		}
-	}
-	fputs(",\"pid\":", stdout);
-	json_num(d->pid);
-	fputs(",\"uid\":", stdout);
-	json_num(d->uid);
-	if (d->uid_name) {
-		fputs(",\"user\":", stdout);
-		json_str(d->uid_name);
-	}
-	fputs(",\"auid\":", stdout);
-	json_num(d->auid);
-	if (d->auid_name) {
-		fputs(",\"login_user\":", stdout);
-		json_str(d->auid_name);
-	}
-	fputs(",\"ses\":", stdout);
-	json_num(d->ses);
-	fputs(",\"ino\":", stdout);
-	json_num(d->ino);
+	j_str(o, "mode", d->mode);
+	j_str(o, "reason", d->reason);
+	j_str(o, "comm", d->comm);
+	j_str(o, "exe", d->exe);
+	j_str(o, "path", d->path);
+	j_str(o, "dev", d->dev);
+	j_str(o, "truncated", d->truncated);
+	j_num(o, "pid", d->pid);
+	j_num(o, "uid", d->uid);
+	j_str(o, "user", d->uid_name);
+	j_num(o, "auid", d->auid);
+	j_str(o, "login_user", d->auid_name);
+	j_num(o, "ses", d->ses);
+	j_num(o, "ino", d->ino);
 	if (d->late)
-		printf(",\"late\":%s", strspn(d->late, "0123456789.") == strlen(d->late) ?
-		       d->late : "null");
-	puts("}");
+		json_object_object_add(o, "late", strspn(d->late, "0123456789.") == strlen(d->late) ?
+				       json_object_new_double_s(strtod(d->late, NULL), d->late) :
+				       NULL);
+	j_print(o);
 }
 
 static void count_add(struct counts *c, const char *key)
@@ -567,9 +545,11 @@ static void count_print(struct counts *c, enum count_by by, bool json)
 		printf("%-8s %s\n", "denials", by_names[by]);
 	for (size_t i = 0; i < c->n; i++) {
 		if (json) {
-			printf("{\"%s\":", by_names[by]);
-			json_str(c->v[i].key);
-			printf(",\"denials\":%lu}\n", c->v[i].n);
+			struct json_object *o = json_object_new_object();
+
+			j_str(o, by_names[by], c->v[i].key);
+			json_object_object_add(o, "denials", json_object_new_uint64(c->v[i].n));
+			j_print(o);
 		} else {
 			char *k = esc_field(c->v[i].key);
 
@@ -597,122 +577,91 @@ static const char *count_key(const struct denial *d, enum count_by by,
 	}
 }
 
+static const char *log_set(void *ctx, int key, const char *arg)
+{
+	struct log_opts *o = ctx;
+	unsigned int v;
+
+	switch (key) {
+	case 's':
+	case 'u':
+		if (parse_time(arg, key == 's' ? &o->since_ns : &o->until_ns)) {
+			static char why[256];
+
+			snprintf(why, sizeof(why), "not a time: %.100s (YYYY-MM-DD[ HH:MM[:SS]], @EPOCH, now, today, yesterday, -N[smhd])",
+				 arg);
+			return why;
+		}
+		*(key == 's' ? &o->have_since : &o->have_until) = true;
+		break;
+	case 'f':
+		o->path = arg;
+		break;
+	case 'U':
+		if (parse_user(arg, &o->user))
+			return "no such user";
+		o->have_user = true;
+		break;
+	case 'p':
+		if (parse_uint(arg, 1, INT32_MAX, &v))
+			return "not a pid";
+		o->pid = v;
+		o->have_pid = true;
+		break;
+	case 'x':
+		o->exe = arg;
+		break;
+	case 'c':
+		o->comm = arg;
+		break;
+	case 'r':
+		o->reason = arg;
+		break;
+	case 'm':
+		if (strcmp(arg, "enforce") && strcmp(arg, "permissive"))
+			return "enforce or permissive";
+		o->mode = arg;
+		break;
+	case 'g':
+		o->by = BY_NONE;
+		for (size_t i = 1; i < ARRAY_SIZE(by_names); i++)
+			if (!strcmp(arg, by_names[i]))
+				o->by = i;
+		if (o->by == BY_NONE)
+			return "path, exe, user, comm or reason";
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'i':
+		o->inputs = xrealloc(o->inputs, (o->ninputs + 2) * sizeof(char *));
+		o->inputs[o->ninputs++] = (char *)arg;
+		o->inputs[o->ninputs] = NULL;
+		break;
+	}
+	return NULL;
+}
+
 static int parse_log_opts(int argc, char **argv, struct log_opts *o, int *status)
 {
-	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "path", required_argument, NULL, 'f' },
-		{ "user", required_argument, NULL, 'U' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "exe", required_argument, NULL, 'x' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "count", required_argument, NULL, 'g' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct verb_opt opts[] = {
+		{ "since", 's', true }, { "until", 'u', true },
+		{ "path", 'f', true }, { "user", 'U', true },
+		{ "pid", 'p', true }, { "exe", 'x', true },
+		{ "comm", 'c', true }, { "reason", 'r', true },
+		{ "mode", 'm', true }, { "count", 'g', true },
+		{ "json", 'j', false }, { "input", 'i', true },
+		{ NULL, 0, false },
 	};
-	unsigned int v;
-	int c;
+	const struct verb_opts x = { opts, log_set, o };
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":s:u:f:U:p:x:c:r:m:g:ji:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 's':
-		case 'u':
-			if (parse_time(optarg, c == 's' ? &o->since_ns : &o->until_ns))
-				goto bad_time;
-			*(c == 's' ? &o->have_since : &o->have_until) = true;
-			break;
-		case 'f':
-			o->path = optarg;
-			break;
-		case 'U':
-			if (parse_user(optarg, &o->user)) {
-				*status = usage_error(log_usage, "log: no such user: %s", optarg);
-				return -1;
-			}
-			o->have_user = true;
-			break;
-		case 'p':
-			if (parse_uint(optarg, 1, INT32_MAX, &v)) {
-				*status = usage_error(log_usage, "log: not a pid: %s", optarg);
-				return -1;
-			}
-			o->pid = v;
-			o->have_pid = true;
-			break;
-		case 'x':
-			o->exe = optarg;
-			break;
-		case 'c':
-			o->comm = optarg;
-			break;
-		case 'r':
-			o->reason = optarg;
-			break;
-		case 'm':
-			if (strcmp(optarg, "enforce") && strcmp(optarg, "permissive")) {
-				*status = usage_error(log_usage,
-						      "log: --mode is enforce or permissive, not %s",
-						      optarg);
-				return -1;
-			}
-			o->mode = optarg;
-			break;
-		case 'g':
-			o->by = BY_NONE;
-			for (size_t i = 1; i < ARRAY_SIZE(by_names); i++)
-				if (!strcmp(optarg, by_names[i]))
-					o->by = i;
-			if (o->by == BY_NONE) {
-				*status = usage_error(log_usage,
-						      "log: --count takes path, exe, user, comm or reason, not %s",
-						      optarg);
-				return -1;
-			}
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'i':
-			o->inputs = xrealloc(o->inputs, (o->ninputs + 2) * sizeof(char *));
-			o->inputs[o->ninputs++] = optarg;
-			o->inputs[o->ninputs] = NULL;
-			break;
-		case 'h':
-			*status = print_usage(log_usage);
-			return -1;
-		case ':':
-			*status = usage_error(log_usage, "log: %s needs an argument",
-					      argv[optind - 1]);
-			return -1;
-		default:
-			*status = usage_error(log_usage, "log: unknown option: %s",
-					      argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		*status = usage_error(log_usage, "log: unexpected argument: %s",
-				      argv[optind]);
+	if (parse_opts(argc, argv, log_usage, &x, 0, 0, status) < 0)
 		return -1;
-	}
 	if (o->have_since && o->have_until && o->until_ns <= o->since_ns) {
 		*status = usage_error(log_usage, "log: --until is not after --since");
 		return -1;
 	}
 	return 0;
-bad_time:
-	*status = usage_error(log_usage,
-			      "log: not a time: %s (YYYY-MM-DD[ HH:MM[:SS]], @EPOCH, now, today, yesterday, -N[smhd])",
-			      optarg);
-	return -1;
 }
 
 int cmd_log(int argc, char **argv)
@@ -723,8 +672,10 @@ int cmd_log(int argc, char **argv)
 	unsigned long found = 0;
 	int status, ret;
 
-	if (parse_log_opts(argc, argv, &o, &status))
+	if (parse_log_opts(argc, argv, &o, &status)) {
+		free(o.inputs);
 		return status;
+	}
 	if (o.ninputs == 1 && !strcmp(o.inputs[0], "-"))
 		au = auparse_init(AUSOURCE_FILE_POINTER, stdin);
 	else if (o.ninputs)

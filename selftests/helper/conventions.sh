@@ -16,7 +16,7 @@ conventions_tests() {
 		grep -E -q "^execmark [0-9]+\.[0-9]+" "$W/out" && [ ! -s "$W/err" ]'
 	cp "$W/out" "$C/version"
 	bad=""
-	for c in mark verify unmark status mode lock forward "manifest export" \
+	for c in mark verify unmark status mode lock forward log "manifest export" \
 		"manifest apply" manifest apt-prepare dpkg-apply dpkg-verify dpkg-enroll digests; do
 		# shellcheck disable=SC2086
 		em $c --version
@@ -26,7 +26,7 @@ conventions_tests() {
 
 	# -q and -v are options of every verb (each verb's effect is below).
 	bad=""
-	for c in mark verify unmark status mode lock forward "manifest export" \
+	for c in mark verify unmark status mode lock forward log "manifest export" \
 		"manifest apply" apt-prepare dpkg-apply dpkg-verify dpkg-enroll digests; do
 		for o in -q -v --quiet --verbose; do
 			# shellcheck disable=SC2086
