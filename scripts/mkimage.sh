@@ -36,8 +36,9 @@ for p in execmark execmark-python; do
 done
 
 # The packages count by their contents (control data and files, not the
-# time stamps in the archives): packages rebuilt from sources that changed
-# nothing they ship leave the image as it is.
+# time stamps in the archives), so that packages built reproducibly from
+# sources that changed nothing they ship leave the image as it is (two
+# builds of execmark-python still differ: Documentation/building.rst).
 deb_contents() {
 	local d
 	for d; do
