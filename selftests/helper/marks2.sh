@@ -433,13 +433,16 @@ marks2_noverity() {
 VMNT=""
 marks2_verity() {
 	L="ext4 -O verity"
-	if ! command -v mke2fs >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
-		skip "$L: fs-verity marks" "no mke2fs or no openssl"
+	# e2fsprogs' mke2fs (busybox's makes ext2 only and is first in PATH in the VM).
+	mke2fs=/usr/sbin/mke2fs
+	[ -x "$mke2fs" ] || mke2fs=/sbin/mke2fs
+	if [ ! -x "$mke2fs" ] || ! command -v openssl >/dev/null 2>&1; then
+		skip "$L: fs-verity marks" "no mke2fs of e2fsprogs or no openssl"
 		return
 	fi
 	dd if=/dev/zero of="$W/verity.img" bs=1M count=0 seek=64 2>/dev/null
 	mkdir -p "$W/verity"
-	if ! mke2fs -q -t ext4 -O verity -F "$W/verity.img" >"$W/err" 2>&1 ||
+	if ! "$mke2fs" -q -t ext4 -O verity -F "$W/verity.img" >"$W/err" 2>&1 ||
 	   ! mount -o loop "$W/verity.img" "$W/verity" 2>>"$W/err"; then
 		skip "$L: fs-verity marks" "cannot make or mount the image: $(head -1 "$W/err")"
 		return
