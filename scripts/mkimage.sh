@@ -23,8 +23,9 @@ set -euo pipefail
 
 img=${1:?usage: mkimage.sh IMAGE DEBDIR} debdir=${2:?usage: mkimage.sh IMAGE DEBDIR}
 SUITE=bookworm
-# audispd-plugins, iproute2: the two-VM test of shipping records off the host
-PACKAGES=systemd-sysv,udev,dbus,auditd,python3,attr,procps,less,audispd-plugins,iproute2
+# audispd-plugins, iproute2: the two-VM test of shipping records off the host;
+# gpg, gpg-agent, apt-utils: the tests' signed local repository (dpkg-tests.sh).
+PACKAGES=systemd-sysv,udev,dbus,auditd,python3,attr,procps,less,audispd-plugins,iproute2,gpg,gpg-agent,apt-utils
 SIZE=${XM_IMAGE_SIZE:-3G}
 vmdir=$EXECMARK_TOP/scripts/vm/debian
 
@@ -46,7 +47,7 @@ deb_contents() {
 		dpkg-deb --fsys-tarfile "$d" | tar -xO
 	done
 }
-stamp=$( { sha256sum "$0" "$vmdir"/*; deb_contents "${debs[@]}" | sha256sum;
+stamp=$( { sha256sum "$0" "$vmdir"/* "$EXECMARK_TOP/selftests/helper/mkdebs.py"; deb_contents "${debs[@]}" | sha256sum;
 	echo "$SUITE $PACKAGES $SIZE"; } | sha256sum | cut -c1-16)
 if [ -f "$img" ] && [ "$(cat "$img.stamp" 2>/dev/null)" = "$stamp" ]; then
 	if e2fsck -fn "$img" >/dev/null 2>&1; then
@@ -123,6 +124,16 @@ rc=0
 	install -D -m 0644 "$vmdir/execmark-banner.sh" "$root/etc/profile.d/execmark-banner.sh"
 	install -D -m 0644 "$vmdir/banner.txt" "$root/usr/lib/execmark/banner.txt"
 	install -D -m 0755 "$vmdir/system-tests.sh" "$root/usr/lib/execmark/system-tests.sh"
+	# The apt and dpkg hooks' tests: their script, the malformed archives'
+	# maker, and a program with its shared library to put into packages.
+	install -D -m 0644 "$vmdir/dpkg-tests.sh" "$root/usr/lib/execmark/dpkg-tests.sh"
+	install -D -m 0755 "$EXECMARK_TOP/selftests/helper/mkdebs.py" "$root/usr/lib/execmark/mkdebs.py"
+	fix=$root/usr/lib/execmark/dpkg-fixture
+	mkdir -p "$fix"
+	cc -O2 -Wall -Werror -shared -fPIC -DLIB -Wl,-soname,libxmfix.so.1 \
+		-o "$fix/libxmfix.so.1" "$vmdir/dpkg-fixture.c"
+	cc -O2 -Wall -Werror -o "$fix/xm-prog" "$vmdir/dpkg-fixture.c" "$fix/libxmfix.so.1" \
+		-Wl,-rpath,/usr/lib/xm-app
 	install -D -m 0644 "$vmdir/execmark-system-tests.service" \
 		"$root/etc/systemd/system/execmark-system-tests.service"
 	systemctl --root="$root" enable execmark-system-tests.service >/dev/null 2>&1

@@ -492,6 +492,9 @@ first)
 	t python_unmarked_script_refused_in_enforce python_unmarked_script_refused
 	t denial_recorded_for_the_reboot prepare_reboot
 	search_tests
+	# The apt and dpkg hooks (issue 15): their own file.
+	. /usr/lib/execmark/dpkg-tests.sh
+	dpkg_tests_first
 	;;
 second)
 	t system_running_after_reboot system_running
