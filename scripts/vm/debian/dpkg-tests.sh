@@ -210,6 +210,12 @@ malformed_archives_abort_apt_before_dpkg() {
 }
 
 dpkg_tests_first() {
+	# A kernel without the digest list: the hooks cannot work; say so.
+	if [ ! -e "$XM_LIST" ]; then
+		n=$((n + 1))
+		echo "    ok $n apt_and_dpkg_hooks # SKIP the kernel has no $XM_LIST" >>"$results"
+		return 0
+	fi
 	t apt_hooks_setup_signed_local_repository dpkg_setup
 	t apt_install_postinst_runs_new_binary_and_library apt_install_postinst_runs_new_binary_and_library
 	t apt_upgrade_runs_new_binary_and_scripts_of_both_versions apt_upgrade_runs_new_binary_and_scripts_of_both_versions
