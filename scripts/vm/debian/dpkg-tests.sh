@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The apt and dpkg hooks in the Debian VM, in enforce mode (issue 15):
-# sourced by system-tests.sh in the first boot, which defines t, fail and
+# sourced by system-tests.sh in the second boot, which defines t, fail and
 # $work. A local repository on the VM's disk (file: URI) whose Release is
 # signed by a key made here (apt Signed-By), an unsigned one apt is told to
 # trust ([trusted=yes]), local .debs; packages built here with dpkg-deb,
@@ -79,10 +79,11 @@ dpkg_setup() {
 	# Only the test repositories: the VM has no network.
 	[ ! -e /etc/apt/sources.list ] || mv /etc/apt/sources.list /etc/apt/sources.list.xm-saved
 	mkdir -m 700 -p "$work/gnupg"
+	# gpg's output not into t's pipe, which the gpg-agent it starts would keep.
 	GNUPGHOME=$work/gnupg gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-		--quick-gen-key 'execmark test repository <t@example.org>' ed25519 sign never ||
-		die "gpg --quick-gen-key failed"
-	GNUPGHOME=$work/gnupg gpg --batch --export >/etc/apt/keyrings/xm-test.gpg
+		--quick-gen-key 'execmark test repository <t@example.org>' ed25519 sign never \
+		>"$work/gpg.log" 2>&1 || die "gpg --quick-gen-key failed: $(cat "$work/gpg.log")"
+	GNUPGHOME=$work/gnupg gpg --batch --export >/etc/apt/keyrings/xm-test.gpg 2>>"$work/gpg.log"
 	[ -s /etc/apt/keyrings/xm-test.gpg ] || die "no key exported"
 	xm_build xm-app 1 all
 	xm_build xm-app 2 all
@@ -104,6 +105,7 @@ dpkg_setup() {
 	cp "$XM_DEBS"/xm-unsigned_1_all.deb "$XM_UNSIGNED/"
 	xm_repo_index "$XM_REPO" signed
 	xm_repo_index "$XM_UNSIGNED"
+	GNUPGHOME=$work/gnupg gpgconf --kill gpg-agent >/dev/null 2>&1
 	[ -s "$XM_REPO/InRelease" ] || die "the repository's Release is not signed"
 	cat >/etc/apt/sources.list.d/xm-test.list <<EOF
 deb [signed-by=/etc/apt/keyrings/xm-test.gpg] file:$XM_REPO ./
@@ -209,7 +211,7 @@ malformed_archives_abort_apt_before_dpkg() {
 	done
 }
 
-dpkg_tests_first() {
+dpkg_tests() {
 	# A kernel without the digest list: the hooks cannot work; say so.
 	if [ ! -e "$XM_LIST" ]; then
 		n=$((n + 1))
@@ -228,7 +230,7 @@ dpkg_tests_first() {
 	t dpkg_sigkill_during_unpack_then_configure_a_leaves_nothing_stale dpkg_killed_during_unpack_leaves_nothing_stale
 	t remove_and_purge_leave_no_digest_nor_manifest remove_and_purge_leave_nothing_on_the_list
 	t malformed_archives_abort_apt_before_dpkg_nothing_trusted malformed_archives_abort_apt_before_dpkg
-	# The image's own sources back, for the second boot's tests.
+	# The image's own sources back, for the tests after these.
 	rm -f /etc/apt/sources.list.d/xm-test.list
 	[ ! -e /etc/apt/sources.list.xm-saved ] ||
 		mv /etc/apt/sources.list.xm-saved /etc/apt/sources.list
