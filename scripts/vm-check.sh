@@ -14,8 +14,9 @@
 # under emulation keeps about one CPU busy); and what scripts/vm.sh takes.
 #
 # Then the system tests (scripts/vm/debian/system-tests.sh) boot the Debian
-# image XM_IMAGE twice, on one fresh copy of it, in enforce mode:
-# check-debian-first.log and check-debian-second.log. They run when
+# image XM_IMAGE three times, on one fresh copy of it, in enforce mode:
+# check-debian-first.log, check-debian-dpkg.log (the apt and dpkg hooks)
+# and check-debian-second.log. They run when
 # XM_IMAGE is set and XM_TESTS is empty or names "debian".
 #
 # And the two-machine test (XM_TESTS naming "remote"; not yet part of a
@@ -60,7 +61,7 @@ if [ -n "$tests" ]; then
 fi
 debian=
 if [ -n "${XM_IMAGE:-}" ] && { [ -z "$tests" ] || [[ ",$tests," == *",debian,"* ]]; }; then
-	debian="first second"
+	debian="first dpkg second"
 	if [ "$tests" = debian ]; then tests=- shared=-; own=; fi
 fi
 remote=
@@ -91,7 +92,7 @@ boot_own() {
 		"$vm" check "$dir/check-$1.log" >/dev/null
 }
 
-# The Debian system: both boots on one fresh copy of the image; no login
+# The Debian system: its boots on one fresh copy of the image; no login
 # on the console, only the tests' TAP.
 boot_debian() {
 	local disk b rc=0
@@ -144,7 +145,8 @@ add() {
 }
 add selftests "$dir/check.log"
 if [ -n "$debian" ]; then
-	add debian "$dir/check-debian-first.log" "$dir/check-debian-second.log"
+	add debian "$dir/check-debian-first.log" "$dir/check-debian-dpkg.log" \
+		"$dir/check-debian-second.log"
 fi
 if [ -n "$remote" ]; then
 	add remote "$dir/check-remote-collector.log" "$dir/check-remote-sender.log"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The apt and dpkg hooks in the Debian VM, in enforce mode (issue 15):
-# sourced by system-tests.sh in the second boot, which defines t, fail and
+# sourced by system-tests.sh in a boot of their own, which defines t, fail and
 # $work. A local repository on the VM's disk (file: URI) whose Release is
 # signed by a key made here (apt Signed-By), an unsigned one apt is told to
 # trust ([trusted=yes]), local .debs; packages built here with dpkg-deb,

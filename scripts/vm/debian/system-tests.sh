@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The system tests of "make check", run by execmark-system-tests.service in
-# the Debian VM. The host boots the same disk twice (scripts/vm-check.sh):
+# the Debian VM. The host boots the same disk three times (scripts/vm-check.sh):
 #   execmark.boot=first   the image's first boot, in enforce mode: units,
 #                         denials through auditd, Python, and what the
 #                         second boot must find
-#   execmark.boot=second  the reboot: marks and audit log kept, the apt and
-#                         dpkg hooks (dpkg-tests.sh), package removal
+#   execmark.boot=dpkg    the apt and dpkg hooks (dpkg-tests.sh)
+#   execmark.boot=second  the reboot: marks and audit log kept, package removal
 # One TAP document per boot on the console; then the kernel log, the end
 # marker and a reboot (QEMU runs with -no-reboot: it exits).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
@@ -494,6 +494,14 @@ first)
 	t denial_recorded_for_the_reboot prepare_reboot
 	search_tests
 	;;
+dpkg)
+	# The apt and dpkg hooks (issue 15), in their own file and boot
+	# (between the two others: they change only what they install).
+	t system_running_in_enforce system_running
+	t enforce_mode_from_kernel_command_line mode_is_enforce
+	. /usr/lib/execmark/dpkg-tests.sh
+	dpkg_tests
+	;;
 second)
 	t system_running_after_reboot system_running
 	t boot_to_multi_user_within_60s boot_time_within_60s
@@ -503,10 +511,6 @@ second)
 	t marks_survive_reboot marks_survive_reboot
 	t audit_log_survives_reboot audit_log_survives_reboot
 	t journal_keeps_previous_boot journal_keeps_previous_boot
-	# The apt and dpkg hooks (issue 15), in their own file: in this boot,
-	# which has time left, before the execmark package is removed.
-	. /usr/lib/execmark/dpkg-tests.sh
-	dpkg_tests
 	t package_removal_stops_forwarder_keeps_marks package_removal_stops_forwarder_keeps_marks
 	;;
 collector)
