@@ -355,8 +355,12 @@ package_removal_stops_forwarder_keeps_marks() {
 COLLECTOR=10.0.9.1
 SENDER=10.0.9.2
 net_up() {	# net_up ADDRESS: the VM's one network card
-	dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
-	[ -n "$dev" ] || { echo "no network card"; return 1; }
+	# a card, not lo or a tunnel (sit0): it has a device
+	dev=
+	for d in /sys/class/net/*; do
+		[ -e "$d/device" ] && { dev=${d##*/}; break; }
+	done
+	[ -n "$dev" ] || { echo "no network card (a kernel without CONFIG_VIRTIO_NET?): $(ls /sys/class/net)"; return 1; }
 	ip addr add "$1/24" dev "$dev" && ip link set "$dev" up
 	echo "execmark-net: $(ip -br addr | tr '\n' ';')" >/dev/ttyS0
 }
