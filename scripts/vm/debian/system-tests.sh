@@ -22,8 +22,11 @@ dmesg -n 1
 n=0
 results=$(mktemp)
 # t NAME FUNCTION: one result; the function's output is shown on failure.
+# Each test's start goes to the console at once, with the seconds since
+# boot: a boot that hangs shows where.
 t() {
 	n=$((n + 1))
+	echo "execmark-progress: $(cut -d' ' -f1 /proc/uptime)s: $n $1" >/dev/ttyS0
 	out=$("$2" 2>&1)
 	if [ $? = 0 ]; then
 		echo "    ok $n $1" >>"$results"
