@@ -127,7 +127,7 @@ apt_install_postinst_runs_new_binary_and_library() {
 apt_upgrade_runs_new_binary_and_scripts_of_both_versions() {
 	: >"$XM_LOG"
 	out=$(xapt install xm-app 2>&1) || die "apt-get upgrade of xm-app failed: $(echo "$out" | tail -n 15)"
-	for l in "prerm-1 upgrade 2" "preinst-2 upgrade 1" "postrm-1 upgrade 2" "postinst-2 configure 1"; do
+	for l in "prerm-1 upgrade 2" "preinst-2 upgrade 1 2" "postrm-1 upgrade 2" "postinst-2 configure 1"; do
 		grep -qx "$l" "$XM_LOG" || die "no '$l' in the log: $(cat "$XM_LOG")"
 	done
 	[ "$(cat /var/lib/xm-test/postinst-2.out)" = "xm-prog libxmfix" ] || die "postinst-2 output"
