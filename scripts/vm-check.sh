@@ -14,11 +14,10 @@
 # under emulation keeps about one CPU busy); and what scripts/vm.sh takes.
 #
 # Then the system tests (scripts/vm/debian/system-tests.sh) boot the Debian
-# image XM_IMAGE twice, on one fresh copy of it, in enforce mode:
-# check-debian-first.log and check-debian-second.log (with XM_TESTS naming
-# "dpkg", a boot between them for the apt and dpkg hooks:
-# check-debian-dpkg.log). They run when
-# XM_IMAGE is set and XM_TESTS is empty or names "debian".
+# image XM_IMAGE three times, on one fresh copy of it, in enforce mode:
+# check-debian-first.log, check-debian-dpkg.log (the apt and dpkg hooks)
+# and check-debian-second.log. They run when XM_IMAGE is set and XM_TESTS
+# is empty or names "debian" or "dpkg".
 #
 # And the two-machine test (XM_TESTS naming "remote"; not yet part of a
 # plain make check, as it has not passed yet): two more copies of the image
@@ -61,13 +60,12 @@ if [ -n "$tests" ]; then
 	shared=${shared#,}
 fi
 debian=
+# With the apt and dpkg hooks' boot between the two others ("dpkg" names
+# the same three boots).
 if [ -n "${XM_IMAGE:-}" ] && { [ -z "$tests" ] || [[ ",$tests," == *",debian,"* ]]; }; then
-	debian="first second"
+	debian="first dpkg second"
 	if [ "$tests" = debian ]; then tests=- shared=-; own=; fi
 fi
-# The apt and dpkg hooks' boot (XM_TESTS naming "dpkg"; not part of a
-# plain make check until it has been seen passing on a kernel with the
-# digest list): between the two others.
 if [ -n "${XM_IMAGE:-}" ] && [[ ",$tests," == *",dpkg,"* ]]; then
 	debian="first dpkg second"
 	if [ "$tests" = dpkg ] || [ "$tests" = debian,dpkg ] || [ "$tests" = dpkg,debian ]; then
@@ -155,12 +153,8 @@ add() {
 }
 add selftests "$dir/check.log"
 if [ -n "$debian" ]; then
-	if [ "$debian" = "first dpkg second" ]; then
-		add debian "$dir/check-debian-first.log" "$dir/check-debian-dpkg.log" \
-			"$dir/check-debian-second.log"
-	else
-		add debian "$dir/check-debian-first.log" "$dir/check-debian-second.log"
-	fi
+	add debian "$dir/check-debian-first.log" "$dir/check-debian-dpkg.log" \
+		"$dir/check-debian-second.log"
 fi
 if [ -n "$remote" ]; then
 	add remote "$dir/check-remote-collector.log" "$dir/check-remote-sender.log"
