@@ -9,7 +9,7 @@
  * a signature is verified once per mark generation; a digest on the
  * blacklist keyring is "revoked", cached or not; require_signed (not
  * locked here: require_signed_test locks it in a boot of its own) denies
- * unsigned marks.
+ * unsigned marks and the digest allow-list's entries.
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
@@ -270,6 +270,30 @@ TEST_F(sig, revoked)
 	EXPECT_EVENTS(self->events, "exec", "revoked", DIR "/a/true");
 	ASSERT_EQ(0, xm_read(XM_SECFS "require_signed", buf, sizeof(buf)));
 	EXPECT_STREQ("off\n", buf);
+}
+
+/* The digest allow-list has no signed format: under require_signed, no. */
+TEST_F(sig, listed_unsigned)
+{
+	unsigned char d[64];
+	char line[80];
+	unsigned int i;
+
+	ASSERT_EQ(0, xm_digest(DIR "/a/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d));
+	strcpy(line, "+sha256:");
+	for (i = 0; i < 32; i++)
+		sprintf(line + 8 + 2 * i, "%02x", d[i]);
+	strcat(line, "\n");
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(0, xm_exec(DIR "/a/true"));	/* unmarked, listed */
+	EXPECT_NO_EVENTS(self->events);
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "on"));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", "unsigned", DIR "/a/true");
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+	line[0] = '-';
+	EXPECT_EQ(0, xm_write(XM_SECFS "digests", line));
 }
 
 /* require_signed needs CAP_MAC_ADMIN; takes off, on and locked only. */
