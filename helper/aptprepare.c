@@ -20,17 +20,6 @@
 #include "securityfs.h"
 #include "util.h"
 
-static int pct(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* apt's %-encoding (QuoteString) undone in place; false if malformed. */
 static bool unquote(char *s)
 {
@@ -41,9 +30,9 @@ static bool unquote(char *s)
 			*o++ = *s;
 			continue;
 		}
-		if (pct(s[1]) < 0 || pct(s[2]) < 0)
+		if (hexval(s[1]) < 0 || hexval(s[2]) < 0)
 			return false;
-		*o++ = (char)(pct(s[1]) << 4 | pct(s[2]));
+		*o++ = (char)(hexval(s[1]) << 4 | hexval(s[2]));
 		s += 2;
 	}
 	*o = '\0';

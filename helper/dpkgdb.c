@@ -740,17 +740,6 @@ static bool index_signed(const char *file, const char *metakey)
 	return ok;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Mark in @found the wanted digests that a "SHA256:" line of @line gives. */
 static void packages_line(const char *line, size_t len,
 			  const unsigned char (*want)[DEB_DIGEST_SIZE], size_t n,

@@ -230,7 +230,7 @@ void hex_encode(char *out, const unsigned char *in, size_t len)
 	*out = '\0';
 }
 
-static int hexval(char c)
+int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

@@ -40,6 +40,8 @@ char *path_join(const char *dir, const char *name);
 char *esc(const char *s);
 void hex_encode(char *out, const unsigned char *in, size_t len);
 int hex_decode(unsigned char *out, const char *in, size_t hexlen);
+/* The value of one hexadecimal digit, either case; -1 if C is none. */
+int hexval(char c);
 const char *plural(unsigned long n, const char *one, const char *many);
 void human_size(char *buf, size_t len, double bytes);
 uint64_t now_ns(void);
