@@ -16,6 +16,8 @@ pkgs=(
 	clang libclang-rt-14-dev
 	# VM: emulator and the userspace copied into the initramfs
 	qemu-system-x86 busybox-static auditd python3.11 python3-dev cpio rsync file
+	# qemu-img: the two-machine test's copy-on-write overlays of the image
+	qemu-utils
 	# the Debian VM: its image (mmdebstrap, ext4) and the project's
 	# packages (debhelper; lintian checks them)
 	mmdebstrap e2fsprogs debhelper dpkg-dev lintian libexpat1-dev zlib1g-dev

@@ -19,13 +19,12 @@
 # and check-debian-second.log. They run when XM_IMAGE is set and XM_TESTS
 # is empty or names "debian" or "dpkg".
 #
-# And the two-machine test (XM_TESTS naming "remote"; not yet part of a
-# plain make check, as it has not passed yet): two more copies of the image
-# boot at the same time, one CPU each, joined by a QEMU socket network on
-# 127.0.0.1: a collector running auditd with tcp_listen_port, and a sender
-# shipping its records with audisp-remote (system-tests.sh,
-# execmark.boot=collector and sender): check-remote-collector.log and
-# check-remote-sender.log.
+# And the two-machine test (when XM_IMAGE is set and XM_TESTS is empty or
+# names "remote"): two copy-on-write overlays of the image boot at the same
+# time, one CPU each, joined by a QEMU socket network on 127.0.0.1: a
+# collector running auditd with tcp_listen_port, and a sender shipping its
+# records with audisp-remote (system-tests.sh, execmark.boot=collector and
+# sender): check-remote-collector.log and check-remote-sender.log.
 #
 # The boots are independent jobs run by a small pool, XM_JOBS at a time, in
 # the order queued (queue the long ones early). Adding a boot:
@@ -73,7 +72,7 @@ if [ -n "${XM_IMAGE:-}" ] && [[ ",$tests," == *",dpkg,"* ]]; then
 	fi
 fi
 remote=
-if [ -n "${XM_IMAGE:-}" ] && [[ ",$tests," == *",remote,"* ]]; then
+if [ -n "${XM_IMAGE:-}" ] && { [ -z "$tests" ] || [[ ",$tests," == *",remote,"* ]]; }; then
 	remote=yes
 	if [ "$tests" = remote ] || [ "$tests" = debian,remote ] || [ "$tests" = remote,debian ]; then
 		tests=- shared=-; own=
@@ -116,29 +115,37 @@ boot_debian() {
 	return $rc
 }
 
-# Two machines at once, each on its own copy of the image, one CPU each;
-# a free port on the loopback address for their network.
+# Two machines at once, one CPU each, each on its own copy-on-write overlay
+# of the image (nothing copied), joined by a QEMU socket network of UDP
+# datagrams between two free ports of the loopback address (no traffic
+# leaves the host; neither QEMU needs the other to be up first).
 boot_remote() {
-	local base port role net mac pids p rc=0
+	local base ports role mine peer mac pids p rc=0
 	base=$(dirname "$XM_IMAGE")
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	ports=$(python3 -c '
+import socket
+s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
 	pids=
 	for role in collector sender; do
 		if [ $role = collector ]; then
-			net="listen=127.0.0.1:$port" mac=52:54:00:09:00:01
+			mine=${ports% *} peer=${ports#* } mac=52:54:00:09:00:01
 		else
-			net="connect=127.0.0.1:$port" mac=52:54:00:09:00:02
-			sleep 2	# the collector's QEMU listens first
+			mine=${ports#* } peer=${ports% *} mac=52:54:00:09:00:02
 		fi
-		rm -f "$base/remote-$role.img"
-		XM_DISK=$base/remote-$role.img XM_DISK_FROM=$XM_IMAGE XM_TIMEOUT=${XM_DEBIAN_TIMEOUT:-600} \
-		XM_SMP=1 XM_QEMU_OPTS="-netdev socket,id=n0,$net -device virtio-net-pci,netdev=n0,mac=$mac" \
+		XM_DISK=$base/remote-$role.qcow2 XM_DISK_FROM=$XM_IMAGE XM_OVERLAY=1 \
+		XM_TIMEOUT=${XM_REMOTE_TIMEOUT:-600} XM_SMP=1 \
+		XM_QEMU_OPTS="-netdev socket,id=n0,udp=127.0.0.1:$peer,localaddr=127.0.0.1:$mine -device virtio-net-pci,netdev=n0,mac=$mac" \
 		XM_APPEND="$append execmark.mode=enforce execmark.boot=$role systemd.show_status=false systemd.mask=serial-getty@ttyS0.service" \
 			"$vm" check "$dir/check-remote-$role.log" >/dev/null &
 		pids="$pids $!"
 	done
 	for p in $pids; do wait "$p" || rc=1; done
-	rm -f "$base/remote-collector.img" "$base/remote-sender.img"
+	for role in collector sender; do
+		sed -n "s/^execmark-boot-time: /debian boot time: /p" "$dir/check-remote-$role.log" | tr -d '\r'
+	done
+	rm -f "$base/remote-collector.qcow2" "$base/remote-sender.qcow2"
 	return $rc
 }
 

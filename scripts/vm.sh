@@ -15,7 +15,10 @@
 # instead of the initramfs. It must pass e2fsck -n; when it is missing or
 # does not, and XM_DISK_FROM names a pristine image (scripts/mkimage.sh), a
 # copy of that image takes its place (a failing disk is kept as DISK.bad).
-# A disk that still fails e2fsck -n is never booted.
+# A disk that still fails e2fsck -n is never booted. With XM_OVERLAY=1,
+# XM_DISK is instead made anew as a copy-on-write overlay (qcow2, qemu-img
+# create -b) of XM_DISK_FROM, which must pass e2fsck -n and is only read:
+# nothing is copied, and several boots can share one image at once.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +30,17 @@ initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 append="console=ttyS0 panic=-1 oops=panic execmark.run=$mode ${XM_APPEND:-}"
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp "${XM_SMP:-2}"
       -kernel "$kernel" -no-reboot ${XM_QEMU_OPTS:-})
-if [ -n "${XM_DISK:-}" ]; then
+if [ -n "${XM_DISK:-}" ] && [ -n "${XM_OVERLAY:-}" ]; then
+	disk=$XM_DISK from=${XM_DISK_FROM:-}
+	[ -f "$from" ] || die "no disk image at ${from:-(XM_DISK_FROM unset)}: run 'make image'"
+	e2fsck -fn "$from" >/dev/null 2>&1 ||
+		die "the image $from fails e2fsck -n: not booting it; 'make image' rebuilds it"
+	rm -f "$disk"
+	qemu-img create -q -f qcow2 -b "$(realpath "$from")" -F raw "$disk" ||
+		die "vm: creating the overlay $disk of $from failed (qemu-img, package qemu-utils)"
+	append="$append root=/dev/vda rw kunit.enable=0"
+	qemu+=(-drive "file=$disk,if=virtio,format=qcow2")
+elif [ -n "${XM_DISK:-}" ]; then
 	disk=$XM_DISK from=${XM_DISK_FROM:-}
 	# copy_disk: a fresh copy of the pristine image, under a temporary
 	# name until complete.
