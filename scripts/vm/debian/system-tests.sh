@@ -507,10 +507,21 @@ remote_collector_restart_loses_nothing() {
 	unmarked remote-5 || return 1
 	on_collector_has "$work/remote-2" "$work/remote-3" "$work/remote-4" "$work/remote-5"
 }
+# The collector's outputs that the admin guide ("Many machines") shows.
+remote_outputs_for_docs() {
+	for c in "ausearch -m ANOM_EXEC --node sender -i | tail -n 4" \
+		"ausearch -m ANOM_EXEC --node sender | tail -n 2" \
+		"execmark log --path $work/" "execmark log --path $work/remote-5 --json" \
+		"execmark log --count path"; do
+		echo "# $c"
+		on_collector "$c"
+	done 2>&1 | sed 's/^/execmark-doc: collector: /' >/dev/ttyS0
+}
 remote_tests() {
 	t sender_ships_with_audisp_remote_to_collector sender_setup
 	t remote_denial_found_on_collector_by_path_and_node remote_denial_found_on_collector
 	t remote_collector_auditd_restart_loses_no_queued_record remote_collector_restart_loses_nothing
+	remote_outputs_for_docs
 	on_collector done >/dev/null 2>&1
 }
 
