@@ -313,7 +313,13 @@ search_outputs_for_docs() {
 		echo "# ausearch -m ANOM_EXEC -c \"exe=fake 'q\""; ausearch -m ANOM_EXEC -c "exe=fake 'q"
 		echo "# ausearch -m ANOM_EXEC --format text"; ausearch -m ANOM_EXEC --format text
 		echo "# ausearch -m ANOM_EXEC -x /usr/bin/bash -sv no -i"; ausearch -m ANOM_EXEC -x /usr/bin/bash -sv no -i
+		echo "# ausearch -m ANOM_EXEC -f $PLAIN"; ausearch -m ANOM_EXEC -f "$PLAIN"
+		echo "# ausearch -m ANOM_EXEC -p $PPLAIN"; ausearch -m ANOM_EXEC -p "$PPLAIN"
+		echo "# ausearch -m ANOM_EXEC -ui $XU"; ausearch -m ANOM_EXEC -ui "$XU"
+		echo "# execmark log --path $PLAIN"; execmark log --path "$PLAIN"
+		echo "# execmark log --pid $PPLAIN --json"; execmark log --pid "$PPLAIN" --json
 		echo "# aureport -x --summary"; aureport -x --summary
+		echo "# aureport --comm --summary"; aureport --comm --summary
 		echo "# aureport -n"; aureport -n
 		echo "# aureport --summary"; aureport --summary
 		echo "# execmark log"; execmark log
