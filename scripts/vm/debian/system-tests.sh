@@ -71,8 +71,6 @@ boot_time_within_60s() {
 	echo "execmark-boot-time: $boot: $line" >/dev/ttyS0
 	systemd-analyze blame --no-pager 2>/dev/null | head -n 12 |
 		sed 's/^/execmark-boot-blame: /' >/dev/ttyS0
-	systemd-analyze critical-chain --no-pager multi-user.target 2>/dev/null |
-		tail -n +3 | head -n 12 | sed 's/^/execmark-boot-chain: /' >/dev/ttyS0
 	total=${line##*= }
 	total=${total%% *}
 	case $total in
