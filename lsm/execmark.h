@@ -98,6 +98,21 @@ static inline struct execmark_inode *execmark_inode(const struct inode *inode)
 	return inode->i_security + execmark_blob_sizes.lbs_inode;
 }
 
+/* The task blob: a change of the keyrings that signatures depend on (sig.c). */
+struct execmark_task {
+	unsigned long flags;
+#define XM_TASK_VERIFYING	0	/* in execmark_sig_verify() */
+#define XM_TASK_KEYS_QUEUED	1	/* @keys_work is queued */
+	struct callback_head keys_work;
+};
+
+static inline struct execmark_task *execmark_task(const struct task_struct *t)
+{
+	if (unlikely(!t->security))
+		return NULL;
+	return t->security + execmark_blob_sizes.lbs_task;
+}
+
 /* Counters for the stats file; per CPU so the hot path shares no line. */
 struct execmark_stats {
 	u64 checks;
@@ -135,9 +150,10 @@ int execmark_set_require_signed(int s);
 int execmark_sig_init(void);
 int execmark_sig_verify(const struct execmark_parsed *p);
 u32 execmark_keys_epoch(void);
-bool execmark_digest_revoked(const struct execmark_parsed *p);
+bool execmark_digest_revoked(const u8 *digest, unsigned int size);
 struct key;
 void execmark_keys_changed(const struct key *keyring);
+void execmark_key_used(const struct key *key, int need);
 
 /* digests.c: the digest allow-list and its securityfs files. */
 int execmark_digests_init(void);

@@ -9,6 +9,7 @@
 #include <linux/binfmts.h>
 #include <linux/capability.h>
 #include <linux/init.h>
+#include <linux/key.h>
 #include <linux/lsm_hooks.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -31,6 +32,7 @@ struct execmark_file {
 struct lsm_blob_sizes execmark_blob_sizes __ro_after_init = {
 	.lbs_file = sizeof(struct execmark_file),
 	.lbs_inode = sizeof(struct execmark_inode),
+	.lbs_task = sizeof(struct execmark_task),
 };
 
 static inline struct execmark_file *execmark_file(const struct file *file)
@@ -321,6 +323,17 @@ static void execmark_key_post_create_or_update(struct key *keyring,
 {
 	execmark_keys_changed(keyring);
 }
+
+/*
+ * Unlinking, revoking, invalidating a key or setting its timeout has no
+ * hook of its own; each asks for a permission first (security/keys/keyctl.c).
+ */
+static int execmark_key_permission(key_ref_t key_ref, const struct cred *cred,
+				   enum key_need_perm need_perm)
+{
+	execmark_key_used(key_ref_to_ptr(key_ref), need_perm);
+	return 0;
+}
 #endif
 
 static const struct lsm_id execmark_lsmid = {
@@ -346,6 +359,7 @@ static struct security_hook_list execmark_hooks[] __ro_after_init = {
 	LSM_HOOK_INIT(inode_copy_up_xattr, execmark_inode_copy_up_xattr),
 #ifdef CONFIG_SECURITY_EXECMARK_SIGNATURES
 	LSM_HOOK_INIT(key_post_create_or_update, execmark_key_post_create_or_update),
+	LSM_HOOK_INIT(key_permission, execmark_key_permission),
 #endif
 };
 

@@ -15,6 +15,7 @@
 
 #define pr_fmt(fmt) "execmark: " fmt
 
+#include <linux/assoc_array.h>
 #include <linux/atomic.h>
 #include <linux/audit.h>
 #include <linux/cred.h>
@@ -24,8 +25,12 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/task_work.h>
+#include <linux/timekeeping.h>
 #include <linux/verification.h>
+#include <keys/asymmetric-type.h>
 #include <keys/system_keyring.h>
 #include <uapi/linux/execmark.h>
 
@@ -154,17 +159,113 @@ static struct key *execmark_keyring;
 /* Set at device_initcall, after the kernel's .blacklist exists (certs/). */
 static bool keys_ready;
 
-/* Bumped when .execmark or .blacklist gains a key: cached verdicts go. */
+/*
+ * The generation of the keys that signatures and revocations are checked
+ * against. Every cached verdict is keyed by it (verify.c), so each change
+ * below makes every file be judged again at its next check:
+ *
+ *  - a key added to .execmark, an entry added to .blacklist:
+ *    execmark_keys_changed(), after the change;
+ *  - a key unlinked from .execmark or linked into it, the keyring cleared,
+ *    a key of it revoked, invalidated or given a timeout: these have no
+ *    hook after the change, only a permission check before it.
+ *    execmark_key_used() bumps the generation then, and once more when the
+ *    task returns to user space, after the change is made: a verdict
+ *    computed in between was cached under the first bump, and goes at the
+ *    second;
+ *  - a key of .execmark that expires: execmark_keys_epoch() bumps the
+ *    generation when the earliest expiry time of its keys has passed.
+ */
 static atomic_t keys_epoch = ATOMIC_INIT(0);
+static time64_t next_expiry = TIME64_MAX;	/* of a key of .execmark */
+static DEFINE_SPINLOCK(expiry_lock);		/* serialises its updates */
+
+/*
+ * A keyring holds its keys in an assoc_array whose leaves are the keys,
+ * with bit 1 set on those that are keyrings (security/keys/keyring.c).
+ */
+static const struct key *leaf_key(const void *object)
+{
+	return (const struct key *)((unsigned long)object & ~3UL);
+}
+
+struct keys_scan {
+	const struct key *find;		/* the key looked for, or NULL */
+	time64_t now, min;		/* the earliest expiry after @now */
+};
+
+static int scan_key(const void *object, void *data)
+{
+	const struct key *key = leaf_key(object);
+	struct keys_scan *s = data;
+	time64_t e;
+
+	if (s->find)
+		return key == s->find;
+	e = READ_ONCE(key->expiry);
+	if (e && e > s->now && e < s->min)
+		s->min = e;
+	return 0;
+}
+
+/* Whether @key is linked in .execmark. Under RCU; never sleeps. */
+static bool in_keyring(const struct key *key)
+{
+	struct keys_scan s = { .find = key };
+	int found;
+
+	rcu_read_lock();
+	found = assoc_array_iterate(&execmark_keyring->keys, scan_key, &s);
+	rcu_read_unlock();
+	return found > 0;
+}
+
+/* Find the next expiry of a key of .execmark, with @expiry_lock held. */
+static void update_expiry(time64_t now)
+{
+	struct keys_scan s = { .now = now, .min = TIME64_MAX };
+
+	rcu_read_lock();
+	assoc_array_iterate(&execmark_keyring->keys, scan_key, &s);
+	rcu_read_unlock();
+	WRITE_ONCE(next_expiry, s.min);
+}
+
+static void keys_bump(void)
+{
+	atomic_inc(&keys_epoch);
+	if (!execmark_keyring)
+		return;
+	spin_lock(&expiry_lock);
+	update_expiry(ktime_get_real_seconds());
+	spin_unlock(&expiry_lock);
+}
+
+/* A key of .execmark expired: bump once, then wait for the next. */
+static void keys_expired(time64_t now)
+{
+	spin_lock(&expiry_lock);
+	if (now >= next_expiry) {
+		atomic_inc(&keys_epoch);
+		update_expiry(now);
+	}
+	spin_unlock(&expiry_lock);
+}
 
 /**
- * execmark_keys_epoch - the generation of the keyrings signatures depend on
+ * execmark_keys_epoch - the generation of the keys signatures depend on
  *
- * Return: a number that changes whenever a key is added to .execmark or
- * an entry to .blacklist.
+ * Never sleeps.
+ *
+ * Return: a number that changes whenever a key joins, leaves or changes
+ * in .execmark, or an entry joins .blacklist.
  */
 u32 execmark_keys_epoch(void)
 {
+	time64_t now = ktime_get_real_seconds();
+
+	if (unlikely(now >= READ_ONCE(next_expiry)))
+		keys_expired(now);
 	return atomic_read(&keys_epoch);
 }
 
@@ -180,23 +281,67 @@ void execmark_keys_changed(const struct key *keyring)
 {
 	if (keyring == execmark_keyring ||
 	    (keyring->description && !strcmp(keyring->description, ".blacklist")))
-		atomic_inc(&keys_epoch);
+		keys_bump();
+}
+
+static void keys_after_change(struct callback_head *work)
+{
+	struct execmark_task *xt = container_of(work, struct execmark_task, keys_work);
+
+	clear_bit(XM_TASK_KEYS_QUEUED, &xt->flags);
+	keys_bump();
 }
 
 /**
- * execmark_digest_revoked - is a mark's digest on the blacklist?
- * @p: a parsed mark
+ * execmark_key_used - a key is asked for a permission
+ * @key: the key
+ * @need: enum key_need_perm
  *
- * A "bin:" entry of the .blacklist keyring with the mark's digest (as IMA
- * honours it for file digests) revokes every mark that carries it.
+ * Anything but viewing or reading .execmark, or a key linked in it, may
+ * change it: unlink, link, clear, revoke, invalidate, set a timeout. The
+ * generation moves now and again when the task returns to user space.
+ * The searches of execmark_sig_verify() itself change nothing.
+ *
+ * May run under RCU (keyring searches): never sleeps.
+ */
+void execmark_key_used(const struct key *key, int need)
+{
+	struct execmark_task *xt = execmark_task(current);
+
+	if (need == KEY_NEED_VIEW || need == KEY_NEED_READ ||
+	    need == KEY_DEFER_PERM_CHECK || !execmark_keyring)
+		return;
+	if (xt && test_bit(XM_TASK_VERIFYING, &xt->flags))
+		return;
+	if (key != execmark_keyring &&
+	    (key->type != &key_type_asymmetric || !in_keyring(key)))
+		return;
+	atomic_inc(&keys_epoch);
+	/* A task that never returns to user space: the bump above only. */
+	if (!xt || (current->flags & PF_KTHREAD) ||
+	    test_and_set_bit(XM_TASK_KEYS_QUEUED, &xt->flags))
+		return;
+	init_task_work(&xt->keys_work, keys_after_change);
+	if (task_work_add(current, &xt->keys_work, TWA_RESUME))
+		clear_bit(XM_TASK_KEYS_QUEUED, &xt->flags);
+}
+
+/**
+ * execmark_digest_revoked - is a digest on the blacklist?
+ * @digest: a mark's digest, or the SHA-256 of an allow-listed file
+ * @size: its size in bytes
+ *
+ * A "bin:" entry of the .blacklist keyring with the digest (as IMA honours
+ * it for file digests) revokes every mark that carries it and the digest
+ * allow-list's entry of it.
  *
  * Return: true if revoked.
  */
-bool execmark_digest_revoked(const struct execmark_parsed *p)
+bool execmark_digest_revoked(const u8 *digest, unsigned int size)
 {
 	if (!READ_ONCE(keys_ready))
 		return false;	/* before device_initcall: nothing is revoked yet */
-	return is_binary_blacklisted(p->digest, p->dsize) == -EPERM;
+	return is_binary_blacklisted(digest, size) == -EPERM;
 }
 
 /**
@@ -255,6 +400,21 @@ static bool der_exact(const u8 *p, size_t len)
 	return hdr + n == len;
 }
 
+/* Verify, with the keyring searches marked as our own (execmark_key_used()). */
+static int verify_pkcs7(const void *msg, size_t len, const void *sig,
+			size_t sig_len)
+{
+	struct execmark_task *xt = execmark_task(current);
+	bool nested = xt && test_and_set_bit(XM_TASK_VERIFYING, &xt->flags);
+	int ret;
+
+	ret = verify_pkcs7_signature(msg, len, sig, sig_len, execmark_keyring,
+				     VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL);
+	if (xt && !nested)
+		clear_bit(XM_TASK_VERIFYING, &xt->flags);
+	return ret;
+}
+
 /**
  * execmark_sig_verify - verify the signature of a mark
  * @p: a parsed mark with a signature
@@ -277,10 +437,7 @@ int execmark_sig_verify(const struct execmark_parsed *p)
 	if (!der_exact(p->sig, p->sig_len))
 		ret = -EBADMSG;
 	else
-		ret = verify_pkcs7_signature(msg, len, p->sig, p->sig_len,
-					     execmark_keyring,
-					     VERIFYING_UNSPECIFIED_SIGNATURE,
-					     NULL, NULL);
+		ret = verify_pkcs7(msg, len, p->sig, p->sig_len);
 	xm_stat_add(sig_checks, 1);
 	if (ret)
 		xm_stat_add(sig_failures, 1);
@@ -294,7 +451,11 @@ u32 execmark_keys_epoch(void)
 	return 0;
 }
 
-bool execmark_digest_revoked(const struct execmark_parsed *p)
+void execmark_key_used(const struct key *key, int need)
+{
+}
+
+bool execmark_digest_revoked(const u8 *digest, unsigned int size)
 {
 	return false;
 }

@@ -377,8 +377,14 @@ out:
  * @sha256: the SHA-256 of the content if known, else NULL
  * @progress: as for hash_file()
  *
+ * A listed digest that is on the blacklist keyring (a "bin:" entry, as for
+ * marks) is XM_REVOKED: the blacklist may grow after the entry was added,
+ * so it is checked here, when the file is judged, and not when the entry
+ * is written.
+ *
  * Return: XM_LISTED when the content's SHA-256 is on the digest
- * allow-list, XM_ERROR when it could not be hashed, else @verdict.
+ * allow-list, XM_REVOKED when it is also on the blacklist, XM_ERROR when
+ * it could not be hashed, else @verdict.
  */
 static int by_list(struct file *file, const struct xm_view *v, int verdict,
 		   const u8 *sha256, unsigned long *progress)
@@ -396,7 +402,11 @@ static int by_list(struct file *file, const struct xm_view *v, int verdict,
 			return XM_ERROR;
 		sha256 = digest;
 	}
-	return execmark_digest_listed(sha256) ? XM_LISTED : verdict;
+	if (!execmark_digest_listed(sha256))
+		return verdict;
+	if (execmark_digest_revoked(sha256, SHA256_DIGEST_SIZE))
+		return XM_REVOKED;
+	return XM_LISTED;
 }
 
 /*
@@ -475,7 +485,7 @@ static int compute(struct file *file, const struct xm_view *v,
 			ret = XM_TRUSTED;
 		}
 	}
-	if (ret == XM_TRUSTED && execmark_digest_revoked(&p))
+	if (ret == XM_TRUSTED && execmark_digest_revoked(p.digest, p.dsize))
 		ret = XM_REVOKED;
 	if (ret == XM_TRUSTED && !p.sig) {
 		ret = XM_UNSIGNED;
