@@ -307,6 +307,52 @@ static inline int xm_revoke(const struct xm_signer *ca, const unsigned char *dig
 	return xm_add_key("blacklist", desc, sig, n, bl);
 }
 
+/*
+ * A line of the digest allow-list for the SHA-256 @d: "+sha256:HEX\n", or
+ * with @sig_len bytes of @sig "+sha256:HEX sig:HEX\n". @line holds
+ * XM_LIST_LINE_MAX bytes.
+ */
+#define XM_LIST_LINE_MAX	(80 + 5 + 2 * EXECMARK_MAX_SIG)
+
+static inline char *xm_list_line(char *line, char op, const unsigned char *d,
+				 const unsigned char *sig, size_t sig_len)
+{
+	char *p = line + sprintf(line, "%csha256:", op);
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		p += sprintf(p, "%02x", d[i]);
+	if (sig_len)
+		p += sprintf(p, " sig:");
+	for (i = 0; i < sig_len; i++)
+		p += sprintf(p, "%02x", sig[i]);
+	strcpy(p, "\n");
+	return line;
+}
+
+/*
+ * The line that adds @path's SHA-256 to the allow-list, signed by @s over
+ * @over's digest (@path's when NULL), unsigned when @s is NULL.
+ */
+static inline int xm_signed_line(char *line, const char *path,
+				 const struct xm_signer *s, const char *over)
+{
+	unsigned char d[64], o[64], sig[EXECMARK_MAX_SIG];
+	int n = 0;
+
+	if (xm_digest(path, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d) ||
+	    xm_digest(over ?: path, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, o))
+		return -EIO;
+	if (s) {
+		n = xm_sign_mark(s, EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, o, 32,
+				 sig, sizeof(sig));
+		if (n < 0)
+			return n;
+	}
+	xm_list_line(line, '+', d, sig, n);
+	return 0;
+}
+
 /* Run @path with no arguments. Return: as xm_run(). */
 static inline int xm_exec(const char *path)
 {

@@ -7,9 +7,11 @@
  * over another digest, over the same digest as another kind or algorithm,
  * cut short or padded. Version 1 and version 2 marks run side by side;
  * a signature is verified once per mark generation; a digest on the
- * blacklist keyring is "revoked", cached or not; require_signed (not
- * locked here: require_signed_test locks it in a boot of its own) denies
- * unsigned marks and the digest allow-list's entries.
+ * blacklist keyring is "revoked", cached or not, and so is a listed file
+ * with it; a key unlinked from .execmark, revoked, invalidated or expired
+ * takes its signatures' cached verdicts with it at once; require_signed
+ * (not locked here: require_signed_test locks it in a boot of its own)
+ * denies unsigned marks and the digest allow-list's unsigned entries.
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
@@ -21,6 +23,8 @@
 
 /* Made once, before the harness forks the tests. */
 static struct xm_signer ca, leaf, other, self_signed;
+/* One for each way of withdrawing a key (keychange): each is withdrawn. */
+static struct xm_signer withdrawn[4];
 static int keys_ready = -1;
 
 __attribute__((constructor)) static void make_keys(void)
@@ -32,6 +36,9 @@ __attribute__((constructor)) static void make_keys(void)
 	    xm_make_signer(&other, "execmark test other", &ca) ||
 	    xm_make_signer(&self_signed, "execmark test self-signed", NULL))
 		return;
+	for (unsigned int i = 0; i < 4; i++)
+		if (xm_make_signer(&withdrawn[i], "execmark test withdrawn", &ca))
+			return;
 	keys_ready = xm_enrol(&leaf, kr);
 }
 
@@ -270,6 +277,162 @@ TEST_F(sig, revoked)
 	EXPECT_EVENTS(self->events, "exec", "revoked", DIR "/a/true");
 	ASSERT_EQ(0, xm_read(XM_SECFS "require_signed", buf, sizeof(buf)));
 	EXPECT_STREQ("off\n", buf);
+}
+
+/*
+ * A key withdrawn from .execmark takes its signatures' verdicts with it at
+ * once: unlinked, revoked, invalidated or expired. The key is held in the
+ * process keyring too, so that this process may revoke it (a key in
+ * .execmark alone is not possessed by anyone).
+ */
+enum withdraw { UNLINK, REVOKE, INVALIDATE, EXPIRE };
+
+FIXTURE(keychange) {
+	int events;
+	const struct xm_signer *s;
+	long id;
+};
+
+FIXTURE_VARIANT(keychange) {
+	enum withdraw how;
+};
+
+FIXTURE_VARIANT_ADD(keychange, unlink) { .how = UNLINK };
+FIXTURE_VARIANT_ADD(keychange, revoke) { .how = REVOKE };
+FIXTURE_VARIANT_ADD(keychange, invalidate) { .how = INVALIDATE };
+FIXTURE_VARIANT_ADD(keychange, expire) { .how = EXPIRE };
+
+FIXTURE_SETUP(keychange)
+{
+	unsigned char *der = NULL;
+	int len;
+
+	ASSERT_EQ(0, keys_ready) TH_LOG("test CA, leaf keys or .execmark missing");
+	umount2(DIR, MNT_DETACH);
+	mkdir(DIR, 0755);
+	ASSERT_EQ(0, mount("tmpfs", DIR, "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(DIR "/a", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/b", 0755));
+	ASSERT_EQ(0, xm_unique_true(DIR "/a/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/b/true"));
+	self->s = &withdrawn[variant->how];
+	len = i2d_X509(self->s->cert, &der);
+	ASSERT_LT(0, len);
+	self->id = syscall(SYS_add_key, "asymmetric", "", der, len,
+			   KEY_SPEC_PROCESS_KEYRING);
+	OPENSSL_free(der);
+	ASSERT_LT(0, self->id) TH_LOG("add_key: %s", strerror(errno));
+	ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_LINK, self->id, xm_keyring(".execmark")));
+	self->events = xm_events_open();
+	ASSERT_LE(0, self->events);
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	ASSERT_EQ(0, xm_set_mode("enforce"));
+}
+
+FIXTURE_TEARDOWN(keychange)
+{
+	xm_set_mode("permissive");
+	syscall(SYS_keyctl, KEYCTL_UNLINK, self->id, xm_keyring(".execmark"));
+	close(self->events);
+	umount2(DIR, MNT_DETACH);
+}
+
+TEST_F(keychange, denied_at_once)
+{
+	long kr = xm_keyring(".execmark");
+	long long checks;
+
+	ASSERT_EQ(0, xm_mark_signed(DIR "/a/true", EXECMARK_KIND_CONTENT,
+				    HASH_ALGO_SHA256, self->s));
+	ASSERT_EQ(0, xm_mark_signed(DIR "/b/true", EXECMARK_KIND_CONTENT,
+				    HASH_ALGO_SHA256, &leaf));
+	ASSERT_EQ(0, xm_exec(DIR "/a/true"));
+	ASSERT_EQ(0, xm_exec(DIR "/b/true"));
+	/* Cached: the signature is not verified again. */
+	checks = xm_stat("sig_checks");
+	ASSERT_EQ(0, xm_exec(DIR "/a/true"));
+	ASSERT_EQ(checks, xm_stat("sig_checks"));
+	EXPECT_NO_EVENTS(self->events);
+
+	switch (variant->how) {
+	case UNLINK:
+		ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_UNLINK, self->id, kr));
+		break;
+	case REVOKE:
+		ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_REVOKE, self->id));
+		break;
+	case INVALIDATE:
+		ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_INVALIDATE, self->id));
+		break;
+	case EXPIRE:
+		ASSERT_EQ(0, syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, self->id, 2));
+		/* Not yet expired: still the cached verdict. */
+		EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+		EXPECT_NO_EVENTS(self->events);
+		sleep(3);
+		break;
+	}
+	/* No reboot, no change of the file or its mark: denied now. */
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", "bad-signature", DIR "/a/true");
+	EXPECT_EQ(-EACCES, xm_mmap_exec(DIR "/a/true"));
+	EXPECT_EQ(-EACCES, xm_mprotect_exec(DIR "/a/true"));
+	xm_events_read(self->events, (char[4096]){}, 4096);
+	/* Signatures by another key are judged again, and still run. */
+	EXPECT_EQ(0, xm_exec(DIR "/b/true"));
+	EXPECT_NO_EVENTS(self->events);
+	/* The next check of the same file is a cache hit again. */
+	checks = xm_stat("sig_checks");
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EQ(0, xm_exec(DIR "/b/true"));
+	EXPECT_EQ(checks, xm_stat("sig_checks"));
+}
+
+/* "+sha256:HEX\n" or "-sha256:HEX\n" for @d. */
+static void list_line(char *line, char op, const unsigned char *d)
+{
+	xm_list_line(line, op, d, NULL, 0);
+}
+
+/*
+ * A listed digest that the blacklist revokes ("bin:", as for marks) is
+ * "revoked" at once, though the allow-list still holds it; the list takes
+ * it (the blacklist may grow later anyway) and it never runs.
+ */
+TEST(listed_revoked)
+{
+	unsigned char d[64];
+	char line[80];
+	int events;
+
+	ASSERT_EQ(0, keys_ready);
+	umount2(DIR, MNT_DETACH);
+	mkdir(DIR, 0755);
+	ASSERT_EQ(0, mount("tmpfs", DIR, "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(DIR "/r", 0755));
+	ASSERT_EQ(0, xm_unique_true(DIR "/r/true"));
+	ASSERT_EQ(0, xm_digest(DIR "/r/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d));
+	list_line(line, '+', d);
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	events = xm_events_open();
+	ASSERT_LE(0, events);
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	ASSERT_EQ(0, xm_set_mode("enforce"));
+	EXPECT_EQ(0, xm_exec(DIR "/r/true"));	/* listed, cached */
+	EXPECT_NO_EVENTS(events);
+	ASSERT_EQ(0, xm_revoke(&ca, d, 32));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/r/true"));
+	EXPECT_EVENTS(events, "exec", "revoked", DIR "/r/true");
+	/* Added again while revoked: taken, and still denied. */
+	EXPECT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/r/true"));
+	EXPECT_EVENTS(events, "exec", "revoked", DIR "/r/true");
+	xm_set_mode("permissive");
+	line[0] = '-';
+	EXPECT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(0, xm_write(XM_SECFS "digests", line));
+	close(events);
+	umount2(DIR, MNT_DETACH);
 }
 
 /* The digest allow-list has no signed format: under require_signed, no. */
