@@ -15,8 +15,18 @@
  *
  * Each write is one transaction: it is parsed and checked whole before any
  * of it is applied. Two generations tell the verdict cache what changed:
- * @add_gen advances when a digest joins the list (a cached denial may be
- * wrong now), @del_gen when one leaves it (a cached "listed" may be).
+ * @add_gen advances when a digest joins the list or an entry becomes
+ * signed (a cached denial may be wrong now), @del_gen when one leaves it
+ * (a cached "listed" may be).
+ *
+ * An added line may carry a detached PKCS#7 signature over the message a
+ * signed content mark of format version 2 with that SHA-256 digest would
+ * be signed over (execmark_sig_message()), so that a signed mark's
+ * signature serves its allow-list entry too. It is verified against the
+ * .execmark keyring when the line is written, before anything is applied;
+ * the entry remembers that it was signed (XM_REFS_SIGNED) until its last
+ * reference leaves the list. Under require_signed only signed entries make
+ * a file "listed".
  */
 
 #define pr_fmt(fmt) "execmark: " fmt
@@ -31,6 +41,7 @@
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
@@ -38,6 +49,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
+#include <uapi/linux/execmark.h>
 
 #include "execmark.h"
 
@@ -49,10 +61,18 @@
 /* "+sha256:" and 64 hex digits */
 #define XM_PREFIX		"sha256:"
 #define XM_LINE_LEN		(1 + sizeof(XM_PREFIX) - 1 + 2 * SHA256_DIGEST_SIZE)
+/* then optionally " sig:" and the signature's DER in hex */
+#define XM_SIG_PREFIX		" sig:"
+#define XM_SIG_LINE_MAX		(XM_LINE_LEN + sizeof(XM_SIG_PREFIX) - 1 + \
+				 2 * EXECMARK_MAX_SIG)
+
+/* An entry's @refs: its count, and whether a signed line added it. */
+#define XM_REFS_SIGNED		((u32)BIT(31))
+#define XM_REFS_MAX		(XM_REFS_SIGNED - 1)
 
 struct xm_digest {
 	struct xm_digest __rcu *next;
-	u32 refs;
+	u32 refs;			/* count | XM_REFS_SIGNED */
 	u32 hash;
 	u8 digest[SHA256_DIGEST_SIZE];
 };
@@ -142,21 +162,29 @@ static struct xm_digest *chain_find(const struct xm_list *l,
 	return NULL;
 }
 
-static bool list_has(struct xm_list *l, const u8 *digest)
+/* The @refs of @digest's entry, 0 when it is not listed. */
+static u32 list_refs(struct xm_list *l, const u8 *digest)
 {
 	u32 hash = digest_hash(digest);
+	const struct xm_digest *e;
 	const struct xm_table *t;
 	unsigned int seq;
-	bool found;
+	u32 refs;
 
 	rcu_read_lock();
 	do {
 		seq = read_seqcount_begin(&l->seq);
 		t = rcu_dereference(l->table);
-		found = t && chain_find(l, t, hash, digest);
+		e = t ? chain_find(l, t, hash, digest) : NULL;
+		refs = e ? READ_ONCE(e->refs) : 0;
 	} while (read_seqcount_retry(&l->seq, seq));
 	rcu_read_unlock();
-	return found;
+	return refs;
+}
+
+static bool list_has(struct xm_list *l, const u8 *digest)
+{
+	return list_refs(l, digest);
 }
 
 /**
@@ -165,11 +193,16 @@ static bool list_has(struct xm_list *l, const u8 *digest)
  *
  * Takes no lock; never sleeps.
  *
- * Return: true when it is listed.
+ * Return: XM_LIST_NONE, XM_LIST_UNSIGNED (no signed line added the entry)
+ * or XM_LIST_SIGNED.
  */
-bool execmark_digest_listed(const u8 *sha256)
+int execmark_digest_listed(const u8 *sha256)
 {
-	return list_has(&the_list, sha256);
+	u32 refs = list_refs(&the_list, sha256);
+
+	if (!refs)
+		return XM_LIST_NONE;
+	return refs & XM_REFS_SIGNED ? XM_LIST_SIGNED : XM_LIST_UNSIGNED;
 }
 
 /**
@@ -235,22 +268,65 @@ struct xm_dop {
 	u8 digest[SHA256_DIGEST_SIZE];
 	u32 hash;
 	u32 index;	/* its place in the write: keeps the order of one digest */
-	u32 refs;	/* the first of a digest's group: its count afterwards */
+	u32 refs;	/* the first of a group: its @refs afterwards */
 	u8 op;		/* XM_DOP_* */
 	u8 first;	/* the first of its group */
 	u8 found;	/* the first of a group: the digest was on the list */
+	u8 sig;		/* an add with a signature that verified */
 };
+
+/*
+ * check_sig - verify the signature of an added digest
+ * @op: the line, with its digest
+ * @hex: the signature's DER, in hex
+ * @len: the length of @hex
+ * @der: EXECMARK_MAX_SIG bytes to decode it into
+ * @err: the error of the verification, when it fails
+ *
+ * Return: NULL, or what is wrong with the signature.
+ */
+static const char *check_sig(struct xm_dop *op, const char *hex, size_t len,
+			     u8 *der, int *err)
+{
+	struct execmark_parsed p = {
+		.version = EXECMARK_FORMAT_V2,
+		.kind = EXECMARK_KIND_CONTENT,
+		.algo = HASH_ALGO_SHA256,
+		.dsize = SHA256_DIGEST_SIZE,
+		.digest = op->digest,
+		.sig = der,
+	};
+
+	if (!len || len % 2 || len > 2 * EXECMARK_MAX_SIG)
+		return "a signature is 2 to 4096 hexadecimal digits";
+	if (hex2bin(der, hex, len / 2))
+		return "not a hexadecimal digit in the signature";
+	p.sig_len = len / 2;
+	*err = execmark_sig_verify(&p);
+	if (*err == -ENOMEM)
+		return "no memory to verify the signature";
+	if (*err)
+		return "the signature does not verify against the .execmark keyring";
+	op->sig = 1;
+	return NULL;
+}
 
 /*
  * parse_line - one line of a write
  * @s: the line, without its newline
  * @len: its length
  * @op: the result
+ * @der: EXECMARK_MAX_SIG bytes for a signature, when @len > XM_LINE_LEN
+ * @err: the error of a signature's verification, when it fails
  *
  * Return: NULL, or what is wrong with the line.
  */
-static const char *parse_line(const char *s, size_t len, struct xm_dop *op)
+static const char *parse_line(const char *s, size_t len, struct xm_dop *op,
+			      u8 *der, int *err)
 {
+	size_t dlen;
+
+	op->sig = 0;
 	if (len == 5 && !memcmp(s, "clear", 5)) {
 		op->op = XM_DOP_CLEAR;
 		return NULL;
@@ -266,11 +342,23 @@ static const char *parse_line(const char *s, size_t len, struct xm_dop *op)
 		return "unknown algorithm (only sha256: is accepted)";
 	s += sizeof(XM_PREFIX) - 1;
 	len -= sizeof(XM_PREFIX) - 1;
-	if (len != 2 * SHA256_DIGEST_SIZE)
+	dlen = min_t(size_t, len, 2 * SHA256_DIGEST_SIZE);
+	if (dlen != 2 * SHA256_DIGEST_SIZE ||
+	    (len > dlen && s[dlen] != ' '))
 		return "a sha256 digest is 64 hexadecimal digits";
 	if (hex2bin(op->digest, s, SHA256_DIGEST_SIZE))
 		return "not a hexadecimal digit";
-	return NULL;
+	if (len == dlen)
+		return NULL;
+	s += dlen;
+	len -= dlen;
+	if (len < sizeof(XM_SIG_PREFIX) - 1 ||
+	    memcmp(s, XM_SIG_PREFIX, sizeof(XM_SIG_PREFIX) - 1))
+		return "after the digest, only \" sig:HEX\" may follow";
+	if (op->op != XM_DOP_ADD)
+		return "only an added digest carries a signature";
+	return check_sig(op, s + sizeof(XM_SIG_PREFIX) - 1,
+			 len - (sizeof(XM_SIG_PREFIX) - 1), der, err);
 }
 
 /*
@@ -285,6 +373,8 @@ static int parse(const char *buf, size_t len, struct xm_dop **ops)
 {
 	size_t n = 0, i, pos = 0;
 	struct xm_dop *o;
+	u8 *der = NULL;
+	int ret = 0;
 
 	for (i = 0; i < len; i++)
 		n += buf[i] == '\n';
@@ -296,17 +386,45 @@ static int parse(const char *buf, size_t len, struct xm_dop **ops)
 	for (i = 0; i < n; i++) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t l = nl ? nl - (buf + pos) : len - pos;
-		const char *why = parse_line(buf + pos, l, &o[i]);
+		const char *why = NULL;
+		int err = 0;
 
-		if (why) {
+		/* Only a signed line is longer than XM_LINE_LEN. */
+		if (l > XM_LINE_LEN && !der)
+			der = kmalloc(EXECMARK_MAX_SIG, GFP_KERNEL);
+		if (l > XM_SIG_LINE_MAX)
+			why = "longer than any line";
+		else if (l > XM_LINE_LEN && !der)
+			err = -ENOMEM;
+		else
+			why = parse_line(buf + pos, l, &o[i], der, &err);
+		if (err == -ENOMEM && !why)
+			why = "no memory";
+		if (why && err)
+			pr_info_ratelimited("digests: write refused: line %zu: %s (%d)\n",
+					    i + 1, why, err);
+		else if (why)
 			pr_info_ratelimited("digests: write refused: line %zu: %s\n",
 					    i + 1, why);
-			kvfree(o);
-			return -EINVAL;
+		if (why) {
+			/* A bad signature is EKEYREJECTED, anything else EINVAL. */
+			ret = err == -ENOMEM ? -ENOMEM : err ? -EKEYREJECTED : -EINVAL;
+			break;
 		}
 		o[i].index = i;
 		o[i].hash = o[i].op == XM_DOP_CLEAR ? 0 : digest_hash(o[i].digest);
 		pos += l + 1;
+		/* Thousands of signatures take a while: let it be killed. */
+		if (o[i].sig && fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	kfree(der);
+	if (ret) {
+		kvfree(o);
+		return ret;
 	}
 	*ops = o;
 	return n;
@@ -345,18 +463,21 @@ static int simulate(struct xm_list *l, struct xm_dop *ops, size_t n, bool base,
 
 	for (i = 0; i < n; i = j) {
 		const struct xm_digest *e = NULL;
+		bool sgn;
 		u32 refs;
 
 		if (t)
 			e = chain_find(l, t, ops[i].hash, ops[i].digest);
-		refs = e ? e->refs : 0;
+		refs = e ? e->refs & XM_REFS_MAX : 0;
+		sgn = e && (e->refs & XM_REFS_SIGNED);
 		for (j = i; j < n && !memcmp(ops[j].digest, ops[i].digest,
 					     SHA256_DIGEST_SIZE); j++) {
 			ops[j].first = j == i;
-			if (ops[j].op == XM_DOP_ADD && refs == U32_MAX)
+			if (ops[j].op == XM_DOP_ADD && refs == XM_REFS_MAX)
 				return -EOVERFLOW;
 			if (ops[j].op == XM_DOP_ADD) {
 				refs++;
+				sgn |= ops[j].sig;
 				continue;
 			}
 			if (!refs) {
@@ -366,9 +487,12 @@ static int simulate(struct xm_list *l, struct xm_dop *ops, size_t n, bool base,
 				return -ENOENT;
 			}
 			refs--;
+			sgn &= !!refs;	/* a new entry starts unsigned */
 		}
-		ops[i].refs = refs;
 		ops[i].found = !!e;
+		/* Signed now and not before: a cached denial may be wrong. */
+		ops[i].sig = sgn && !(e && (e->refs & XM_REFS_SIGNED));
+		ops[i].refs = refs | (sgn ? XM_REFS_SIGNED : 0);
 		*count += (refs && !e) - (!refs && e);
 	}
 	return 0;
@@ -425,7 +549,7 @@ static int apply(struct xm_list *l, struct xm_dop *ops, size_t n)
 	struct xm_digest **fresh = NULL, **gone = NULL;
 	struct xm_table *old, *new = NULL, *t;
 	size_t i, start = 0, last = 0, nfresh = 0, ngone = 0, k;
-	bool cleared = false, resize = false;
+	bool cleared = false, resize = false, now_signed = false;
 	unsigned int count = 0;
 	int ret = 0;
 
@@ -502,6 +626,7 @@ static int apply(struct xm_list *l, struct xm_dop *ops, size_t n)
 		} else if (ops[i].found) {
 			e = chain_find(l, t, ops[i].hash, ops[i].digest);
 			WRITE_ONCE(e->refs, ops[i].refs);
+			now_signed |= ops[i].sig;
 		} else if (ops[i].refs) {
 			e = fresh[k];
 			fresh[k++] = NULL;
@@ -517,7 +642,7 @@ static int apply(struct xm_list *l, struct xm_dop *ops, size_t n)
 		rehash(l, old, new);
 	WRITE_ONCE(l->count, count);
 	smp_wmb();	/* the list changed before its generations move */
-	if (k)
+	if (k || now_signed)
 		WRITE_ONCE(l->add_gen, l->add_gen + 1);
 	if (ngone || (cleared && old))
 		WRITE_ONCE(l->del_gen, l->del_gen + 1);
@@ -672,8 +797,9 @@ static int digests_show(struct seq_file *m, void *v)
 {
 	const struct xm_iter *it = v;
 
-	seq_printf(m, XM_PREFIX "%*phN %u\n", SHA256_DIGEST_SIZE, it->digest,
-		   it->refs);
+	seq_printf(m, XM_PREFIX "%*phN %u%s\n", SHA256_DIGEST_SIZE, it->digest,
+		   it->refs & XM_REFS_MAX,
+		   it->refs & XM_REFS_SIGNED ? " signed" : "");
 	return 0;
 }
 
@@ -860,7 +986,7 @@ static u32 refs_of(struct xm_list *l, const char *hex)
 	t = deref_locked(l, l->table);
 	e = t ? chain_find(l, t, digest_hash(d), d) : NULL;
 	if (e)
-		refs = e->refs;
+		refs = e->refs & XM_REFS_MAX;
 	mutex_unlock(&l->lock);
 	return refs;
 }
@@ -983,10 +1109,89 @@ static void bound_test(struct kunit *test)
 	list_fini(test, &l);
 }
 
+/* A write in which the signature of each added line counts as verified. */
+static int wr_signed(struct xm_list *l, const char *s)
+{
+	struct xm_dop *ops;
+	int n, i, ret;
+
+	n = parse(s, strlen(s), &ops);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		ops[i].sig = ops[i].op == XM_DOP_ADD;
+	ret = apply(l, ops, n);
+	kvfree(ops);
+	return ret;
+}
+
+static u32 raw_refs(struct xm_list *l, const char *hex)
+{
+	u8 d[SHA256_DIGEST_SIZE];
+
+	if (hex2bin(d, hex, sizeof(d)))
+		return 0;
+	return list_refs(l, d);
+}
+
+static void signed_test(struct kunit *test)
+{
+	static const char *const bad[] = {
+		"+sha256:" XH_A " sig:", "+sha256:" XH_A " sig:3", "+sha256:" XH_A " sig:zz",
+		"+sha256:" XH_A "  sig:30", "+sha256:" XH_A " sig 30", "+sha256:" XH_A " x",
+		"+sha256:" XH_A " sig:30 ", "-sha256:" XH_A " sig:3000", "clear sig:30",
+	};
+	struct xm_list l;
+	unsigned int i;
+	u32 add;
+	char *buf;
+
+	list_init(&l, 16);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, wr(&l, bad[i]), -EINVAL, "line: %s", bad[i]);
+	/* A signature that does not verify: the whole write is refused. */
+	KUNIT_EXPECT_EQ(test, wr(&l, "+sha256:" XH_B "\n+sha256:" XH_A " sig:3000\n"),
+			-EKEYREJECTED);
+	KUNIT_EXPECT_EQ(test, l.count, 0);
+	/* Longer than any line: refused before it is decoded. */
+	buf = kunit_kzalloc(test, XM_SIG_LINE_MAX + 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, '3', XM_SIG_LINE_MAX + 2);
+	memcpy(buf, "+sha256:" XH_A " sig:", XM_LINE_LEN + 5);
+	KUNIT_EXPECT_EQ(test, list_write(&l, buf, XM_SIG_LINE_MAX + 2), -EINVAL);
+	/* As long as a line may be: decoded, and refused as no signature. */
+	KUNIT_EXPECT_EQ(test, list_write(&l, buf, XM_SIG_LINE_MAX), -EKEYREJECTED);
+	KUNIT_EXPECT_EQ(test, list_write(&l, buf, XM_SIG_LINE_MAX + 1), -EINVAL);
+
+	/* Unsigned, then signed: the entry turns signed, a denial is stale. */
+	KUNIT_EXPECT_EQ(test, wr(&l, "+sha256:" XH_A), 0);
+	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_A), 1);
+	add = l.add_gen;
+	KUNIT_EXPECT_EQ(test, wr_signed(&l, "+sha256:" XH_A), 0);
+	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_A), 2 | XM_REFS_SIGNED);
+	KUNIT_EXPECT_EQ(test, l.add_gen, add + 1);
+	KUNIT_EXPECT_EQ(test, refs_of(&l, XH_A), 2);
+	/* Unsigned adds keep it signed; it stays so down to its last reference. */
+	add = l.add_gen;
+	KUNIT_EXPECT_EQ(test, wr(&l, "+sha256:" XH_A "\n-sha256:" XH_A "\n-sha256:" XH_A), 0);
+	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_A), 1 | XM_REFS_SIGNED);
+	KUNIT_EXPECT_EQ(test, l.add_gen, add);
+	/* Gone and added again in one write, unsigned: unsigned. */
+	KUNIT_EXPECT_EQ(test, wr(&l, "-sha256:" XH_A "\n+sha256:" XH_A), 0);
+	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_A), 1);
+	/* Signed and removed in one write: a new entry, signed, then gone. */
+	KUNIT_EXPECT_EQ(test, wr_signed(&l, "+sha256:" XH_B "\n-sha256:" XH_B
+					    "\n+sha256:" XH_B), 0);
+	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_B), 1 | XM_REFS_SIGNED);
+	KUNIT_EXPECT_EQ(test, l.count, 2);
+	list_fini(test, &l);
+}
+
 static struct kunit_case digests_test_cases[] = {
 	KUNIT_CASE(parse_test),
 	KUNIT_CASE(refs_test),
 	KUNIT_CASE(bound_test),
+	KUNIT_CASE(signed_test),
 	{}
 };
 

@@ -4,8 +4,8 @@
  *
  * What the files of the LSM share. Each function is declared here under the
  * file that defines it; the files depend on each other in one direction:
- * hooks.c -> verify.c -> sig.c, digests.c; events.c -> ring.c; fs.c ->
- * events.c, sig.c, digests.c; all -> mode.c.
+ * hooks.c -> verify.c -> sig.c, digests.c; digests.c -> sig.c; events.c ->
+ * ring.c; fs.c -> events.c, sig.c, digests.c; all -> mode.c.
  */
 #ifndef _SECURITY_EXECMARK_H
 #define _SECURITY_EXECMARK_H
@@ -56,6 +56,7 @@ enum execmark_verdict {
 	XM_BAD_SIGNATURE,	/* a signature that does not verify */
 	XM_REVOKED,		/* the digest is on the blacklist keyring */
 	XM_LISTED,		/* trusted: the content's digest is on the allow-list */
+	XM_LISTED_UNSIGNED,	/* on the allow-list, unsigned: as XM_UNSIGNED */
 };
 
 /* Whether a verdict allows the access. */
@@ -158,7 +159,8 @@ void execmark_key_used(const struct key *key, int need);
 /* digests.c: the digest allow-list and its securityfs files. */
 int execmark_digests_init(void);
 bool execmark_digests_active(void);
-bool execmark_digest_listed(const u8 *sha256);
+enum { XM_LIST_NONE, XM_LIST_UNSIGNED, XM_LIST_SIGNED };
+int execmark_digest_listed(const u8 *sha256);
 void execmark_digests_gens(u32 *add, u32 *del);
 void execmark_digests_stats(struct seq_file *m);
 extern const struct file_operations execmark_digests_fops;

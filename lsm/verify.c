@@ -20,7 +20,8 @@
  *  - for a verdict that the digest allow-list (digests.c) could change, a
  *    generation of the list: a file found on the list ("listed") is judged
  *    again when any digest has left the list since, any other denial when
- *    any digest has joined it. A verdict from a matching mark does not
+ *    any digest has joined it (or an entry became signed), a file found on
+ *    it unsigned after either. A verdict from a matching mark does not
  *    depend on the list.
  *
  *  - the generation of the keyrings that signatures and revocations are
@@ -119,6 +120,8 @@ static u32 list_gen(const struct xm_key *k, int verdict)
 	switch (verdict) {
 	case XM_LISTED:
 		return k->ldel;
+	case XM_LISTED_UNSIGNED:
+		return k->ladd + k->ldel;	/* both only grow */
 	case XM_UNMARKED:
 	case XM_CORRUPT:
 	case XM_MISMATCH:
@@ -383,8 +386,9 @@ out:
  * is written.
  *
  * Return: XM_LISTED when the content's SHA-256 is on the digest
- * allow-list, XM_REVOKED when it is also on the blacklist, XM_ERROR when
- * it could not be hashed, else @verdict.
+ * allow-list by a signed entry, XM_LISTED_UNSIGNED by an unsigned one,
+ * XM_REVOKED when it is also on the blacklist, XM_ERROR when it could not
+ * be hashed, else @verdict.
  */
 static int by_list(struct file *file, const struct xm_view *v, int verdict,
 		   const u8 *sha256, unsigned long *progress)
@@ -402,11 +406,12 @@ static int by_list(struct file *file, const struct xm_view *v, int verdict,
 			return XM_ERROR;
 		sha256 = digest;
 	}
-	if (!execmark_digest_listed(sha256))
+	ret = execmark_digest_listed(sha256);
+	if (ret == XM_LIST_NONE)
 		return verdict;
 	if (execmark_digest_revoked(sha256, SHA256_DIGEST_SIZE))
 		return XM_REVOKED;
-	return XM_LISTED;
+	return ret == XM_LIST_SIGNED ? XM_LISTED : XM_LISTED_UNSIGNED;
 }
 
 /*
@@ -547,7 +552,8 @@ static int verify_and_cache(struct file *file, const struct xm_view *v,
 	key_of(v, &after);
 	if (!key_eq(&before, &after) || !inode_eq_iversion(v->data, cookie) ||
 	    has_writers(v->data)) {
-		if (execmark_allowed(verdict) || verdict == XM_UNSIGNED)
+		if (execmark_allowed(verdict) || verdict == XM_UNSIGNED ||
+		    verdict == XM_LISTED_UNSIGNED)
 			verdict = XM_MISMATCH;
 	} else if (verdict != XM_ERROR && before.kepoch == after.kepoch &&
 		   list_gen(&before, verdict) == list_gen(&after, verdict)) {
@@ -641,8 +647,8 @@ hit:
  *
  * Signatures are verified once per mark generation and cached with the
  * verdict; require_signed applies to the cached verdict, so that turning
- * it on takes effect at once. Under it, unsigned marks and the entries of
- * the digest allow-list are denied as "unsigned".
+ * it on takes effect at once. Under it, unsigned marks and the unsigned
+ * entries of the digest allow-list are denied as "unsigned".
  *
  * Return: XM_TRUSTED, XM_LISTED, or the reason of a denial.
  */
@@ -650,9 +656,8 @@ int execmark_verdict(struct file *file, bool cached_only)
 {
 	int verdict = verdict_of(file, cached_only);
 
-	if (verdict != XM_UNSIGNED && verdict != XM_LISTED)
+	if (verdict != XM_UNSIGNED && verdict != XM_LISTED_UNSIGNED)
 		return verdict;
-	/* The allow-list has no signed format: its entries are unsigned. */
 	if (execmark_require_signed() != XM_SIGNED_OFF)
 		return XM_UNSIGNED;
 	return verdict == XM_UNSIGNED ? XM_TRUSTED : XM_LISTED;
@@ -931,7 +936,7 @@ static void cache_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 11), XM_MISMATCH);
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 10), XM_NONE);
 
-	for (v = XM_TRUSTED; v <= XM_LISTED; v++) {
+	for (v = XM_TRUSTED; v <= XM_LISTED_UNSIGNED; v++) {
 		cache_set(&c, &big, U64_MAX, v);
 		KUNIT_EXPECT_EQ(test, cache_get(&c, &big, U64_MAX), v);
 	}
@@ -943,6 +948,11 @@ static void cache_test(struct kunit *test)
 	/* Listed: judged again once a digest left the list. */
 	cache_set(&c, &k1, 10, XM_LISTED);
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &a1, 10), XM_LISTED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &d1, 10), XM_NONE);
+	/* Listed unsigned: judged again after either change. */
+	cache_set(&c, &k1, 10, XM_LISTED_UNSIGNED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 10), XM_LISTED_UNSIGNED);
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &a1, 10), XM_NONE);
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &d1, 10), XM_NONE);
 	/* A denial: judged again once a digest joined the list. */
 	for (v = XM_UNMARKED; v <= XM_MISMATCH; v++) {
