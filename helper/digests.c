@@ -8,6 +8,10 @@
  * the kernel applies whole or not at all. Only a list larger than the
  * kernel takes in one write is written in several; if a later one fails,
  * the earlier ones are undone.
+ *
+ * add --sign KEY --cert CERT signs each digest as the kernel expects of a
+ * signed entry: the signature a signed content mark of format version 2
+ * with that SHA-256 digest carries (sign.c), in hex after " sig:".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +25,13 @@
 #include "hash.h"
 #include "opts.h"
 #include "securityfs.h"
+#include "sign.h"
 #include "util.h"
 
 static const char digests_usage[] =
 "usage: execmark digests list [-q|-v]\n"
-"       execmark digests add    [-q|-v] [--digest sha256:HEX]... [FILE|-]...\n"
+"       execmark digests add    [-q|-v] [--sign KEY --cert CERT]\n"
+"                               [--digest sha256:HEX]... [FILE|-]...\n"
 "       execmark digests remove [-q|-v] [--digest sha256:HEX]... [FILE|-]...\n"
 "       execmark digests clear [-q|-v]\n"
 "Show or change the kernel's digest allow-list (needs CAP_MAC_ADMIN): an\n"
@@ -34,6 +40,10 @@ static const char digests_usage[] =
 "sha256:HEX per line of standard input; all of them or none are applied.\n"
 "A digest added twice is listed until it is removed twice.\n"
 "      --digest sha256:HEX  this digest (64 hexadecimal digits)\n"
+"      --sign KEY    add signed entries, signed with the private key KEY...\n"
+"      --cert CERT   ...whose X.509 certificate is CERT; the kernel verifies\n"
+"                    each against its .execmark keyring, and under\n"
+"                    require_signed trusts only signed entries\n"
 "  -q, --quiet       only errors\n"
 "  -v, --verbose     say how many digests were added or removed\n"
 SHARED_HELP;
@@ -42,13 +52,18 @@ SHARED_HELP;
 #define PREFIX_LEN	(sizeof(PREFIX) - 1)
 #define HEX_LEN		(2 * EXECMARK_SHA256_SIZE)
 #define LINE_LEN	(1 + PREFIX_LEN + HEX_LEN + 1)	/* "+sha256:HEX\n" */
+#define SIG_PREFIX	" sig:"
 /* Well below the kernel's limit of 32 MiB per write. */
-#define WRITE_MAX	((16u << 20) / LINE_LEN * LINE_LEN)
+#define WRITE_MAX	(16u << 20)
 
-/* The digests to add or remove, as "sha256:hex" (lower case), and whence. */
+/*
+ * The digests to add or remove, as "sha256:hex" (lower case), and whence;
+ * with add --sign, each one's signature in hex.
+ */
 struct dlist {
 	char (*digest)[PREFIX_LEN + HEX_LEN + 1];
 	char **from;
+	char **sig;
 	size_t n, cap;
 };
 
@@ -58,17 +73,59 @@ static void dlist_add(struct dlist *d, const char *digest, const char *from)
 		d->cap = d->cap ? 2 * d->cap : 64;
 		d->digest = xrealloc(d->digest, d->cap * sizeof(*d->digest));
 		d->from = xrealloc(d->from, d->cap * sizeof(*d->from));
+		d->sig = xrealloc(d->sig, d->cap * sizeof(*d->sig));
 	}
 	memcpy(d->digest[d->n], digest, sizeof(*d->digest));
+	d->sig[d->n] = NULL;
 	d->from[d->n++] = xstrdup(from);
 }
 
 static void dlist_free(struct dlist *d)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		free(d->from[i]);
+		free(d->sig[i]);
+	}
 	free(d->digest);
 	free(d->from);
+	free(d->sig);
+}
+
+/* Sign every digest of @d with @s. Return: 0, or -1 (reported). */
+static int dlist_sign(struct dlist *d, const struct signer *s)
+{
+	unsigned char bin[EXECMARK_SHA256_SIZE], sig[EXECMARK_MAX_SIG];
+	struct execmark_parsed p = {
+		.version = EXECMARK_FORMAT_V2, .kind = EXECMARK_KIND_CONTENT,
+		.algo = HASH_ALGO_SHA256, .dsize = EXECMARK_SHA256_SIZE,
+		.digest = bin,
+	};
+	size_t len;
+
+	for (size_t i = 0; i < d->n; i++) {
+		int ret;
+
+		if (hex_decode(bin, d->digest[i] + PREFIX_LEN, HEX_LEN))
+			return -1;	/* cannot be: parse_digest() checked it */
+		ret = signer_sign(s, &p, sig, &len);
+		if (ret) {
+			warnmsg("%s (%s): cannot sign it: %s", d->digest[i], d->from[i],
+				ret == -EMSGSIZE ? "the signature would be longer than 2048 bytes" :
+						   "OpenSSL failed");
+			return -1;
+		}
+		d->sig[i] = xmalloc(2 * len + 1);
+		hex_encode(d->sig[i], sig, len);
+	}
+	return 0;
+}
+
+/* The length of line @i of @d, newline included. */
+static size_t line_len(const struct dlist *d, size_t i, char op)
+{
+	if (op != '+' || !d->sig[i])
+		return LINE_LEN;
+	return LINE_LEN + strlen(SIG_PREFIX) + strlen(d->sig[i]);
 }
 
 /*
@@ -169,11 +226,21 @@ static int digest_stdin(struct dlist *d)
 static int write_lines(int fd, const struct dlist *d, char op, size_t from,
 		       size_t to)
 {
-	char *buf = xmalloc((to - from) * LINE_LEN + 1), *p = buf;
+	size_t size = 1;
+	char *buf, *p;
 	int ret = 0;
 
 	for (size_t i = from; i < to; i++)
-		p += sprintf(p, "%c%s\n", op, d->digest[i]);
+		size += line_len(d, i, op);
+	buf = xmalloc(size);
+	p = buf;
+	for (size_t i = from; i < to; i++) {
+		if (line_len(d, i, op) != LINE_LEN)
+			p += sprintf(p, "%c%s%s%s\n", op, d->digest[i], SIG_PREFIX,
+				     d->sig[i]);
+		else
+			p += sprintf(p, "%c%s\n", op, d->digest[i]);
+	}
 	if (write_full(fd, buf, p - buf))
 		ret = -errno;
 	free(buf);
@@ -251,16 +318,29 @@ static void report_error(int err, char op, const struct dlist *d)
 		warnmsg("the kernel refused the list of digests (see its log); nothing %s",
 			op == '+' ? "added" : "removed");
 		break;
+	case -EKEYREJECTED:
+		warnmsg("the kernel refused a signature: it does not verify against a key of the .execmark keyring (see its log); nothing added");
+		break;
 	default:
 		warnmsg("%s the digest list: %s", op == '+' ? "adding to" : "removing from",
 			strerror(-err));
 	}
 }
 
+/* The end of the write that starts at line @from: at most WRITE_MAX bytes. */
+static size_t chunk_end(const struct dlist *d, char op, size_t from)
+{
+	size_t to = from, bytes = 0;
+
+	while (to < d->n && (to == from || bytes + line_len(d, to, op) <= WRITE_MAX))
+		bytes += line_len(d, to++, op);
+	return to;
+}
+
 /* Apply all of @d with @op. Return: an exit status. */
 static int apply(const struct dlist *d, char op)
 {
-	size_t per = WRITE_MAX / LINE_LEN, done;
+	size_t done = 0, *starts = NULL, nw = 0;
 	int fd, ret = 0;
 
 	if (!d->n)
@@ -270,21 +350,23 @@ static int apply(const struct dlist *d, char op)
 		report_error(fd, op, d);
 		return EXIT_ERROR;
 	}
-	for (done = 0; done < d->n && !ret; done += per) {
-		size_t to = done + per < d->n ? done + per : d->n;
+	while (done < d->n && !ret) {
+		size_t to = chunk_end(d, op, done);
 
+		starts = xrealloc(starts, (nw + 1) * sizeof(*starts));
+		starts[nw++] = done;
 		ret = write_lines(fd, d, op, done, to);
+		done = to;
 	}
 	if (ret) {
 		report_error(ret, op, d);
-		/* Undo the writes that were applied, in reverse. */
-		done -= per;
-		while (done) {
-			done -= per;
-			if (write_lines(fd, d, op == '+' ? '-' : '+', done, done + per))
+		/* Undo the writes that were applied (all but the last), in reverse. */
+		for (nw--; nw--; )
+			if (write_lines(fd, d, op == '+' ? '-' : '+', starts[nw],
+					starts[nw + 1]))
 				warnmsg("could not undo: the list holds part of the change");
-		}
 	}
+	free(starts);
 	if (close(fd) && !ret) {
 		warnmsg("%s/digests: %s", securityfs_dir(), strerror(errno));
 		ret = -errno;
@@ -297,7 +379,7 @@ static int cmp_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The list, one "sha256:HEX COUNT" per line, sorted. */
+/* The list, one "sha256:HEX COUNT" (and " signed") per line, sorted. */
 static int list(void)
 {
 	char *text = securityfs_read("digests"), **lines = NULL, *p;
@@ -338,16 +420,20 @@ static int add_remove(int argc, char **argv, char op)
 		{ "digest", 'd', true },
 		{ NULL, 0, false },
 	};
-	struct dlist d = { 0 };
+	struct dlist d = { 0 }, *dl = &d;
 	const struct verb_opts x = { opts, set_digest, &d };
+	struct file_opts o;
+	struct signer *signer = NULL;
 	unsigned char *buf = NULL;
 	bool from_stdin = false;
 	int first, ret = EXIT_OK;
 
-	first = parse_opts(argc, argv, digests_usage, &x, 0, -1, &ret);
+	/* --sign and --cert (together, or neither) for add only. */
+	first = parse_file_opts_x(argc, argv, digests_usage, op == '+' ? "SC" : "",
+				  false, &o, &x, &ret);
 	if (first < 0)
 		goto out;
-	if (first == argc && !d.n) {
+	if (first == argc && !dl->n) {
 		ret = usage_error(digests_usage, "digests %s: no FILE, - or --digest given",
 				  argv[0]);
 		goto out;
@@ -361,30 +447,39 @@ static int add_remove(int argc, char **argv, char op)
 				goto out;
 			}
 			from_stdin = true;
-			if (digest_stdin(&d))
+			if (digest_stdin(dl))
 				ret = EXIT_ERROR;
 			continue;
 		}
 		if (!buf)
 			buf = xmalloc(HASH_BUF_SIZE);
-		if (digest_file(argv[i], &d, buf))
+		if (digest_file(argv[i], dl, buf))
 			ret = EXIT_ERROR;
 	}
 	if (ret) {
 		warnmsg("nothing %s", op == '+' ? "added" : "removed");
 		goto out;
 	}
+	if (o.sign_key) {
+		signer = signer_load(o.sign_key, o.cert);
+		if (!signer || dlist_sign(dl, signer)) {
+			warnmsg("nothing added");
+			ret = EXIT_ERROR;
+			goto out;
+		}
+	}
 	if (!securityfs_active()) {
 		ret = EXIT_ERROR;
 		goto out;
 	}
-	ret = apply(&d, op);
+	ret = apply(dl, op);
 	if (!ret && verbosity > 0)
-		printf("%s %zu digest%s\n", op == '+' ? "added" : "removed", d.n,
-		       d.n == 1 ? "" : "s");
+		printf("%s %zu %sdigest%s\n", op == '+' ? "added" : "removed", dl->n,
+		       signer ? "signed " : "", dl->n == 1 ? "" : "s");
 out:
+	signer_free(signer);
 	free(buf);
-	dlist_free(&d);
+	dlist_free(dl);
 	return ret;
 }
 

@@ -2,7 +2,9 @@
 /*
  * require_signed locked: unsigned marks (version 1 and unsigned version 2)
  * are denied and no one can turn it off again, not root with
- * CAP_MAC_ADMIN; signed marks still run. Locking cannot be undone:
+ * CAP_MAC_ADMIN; signed marks still run, and so do files whose digest a
+ * signed line put on the digest allow-list (unsigned entries: denied).
+ * Locking cannot be undone:
  * scripts/vm-check.sh runs this test alone, in a boot of its own. (The
  * other lock, the mode's, pins require_signed too: lock_test.)
  *
@@ -38,6 +40,7 @@ static void expect_setting(struct __test_metadata *_metadata, const char *want)
 
 TEST(locked)
 {
+	char line[XM_LIST_LINE_MAX];
 	int events;
 
 	ASSERT_EQ(0, keys_ready);
@@ -50,6 +53,16 @@ TEST(locked)
 	ASSERT_EQ(0, xm_unique_true(DIR "/v1/true"));
 	ASSERT_EQ(0, xm_unique_true(DIR "/v2/true"));
 	ASSERT_EQ(0, xm_unique_true(DIR "/signed/true"));
+	ASSERT_EQ(0, mkdir(DIR "/listed", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/plain", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/later", 0755));
+	ASSERT_EQ(0, xm_unique_true(DIR "/listed/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/plain/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/later/true"));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/listed/true", &leaf, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/plain/true", NULL, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
 	ASSERT_EQ(0, xm_mark(DIR "/v1/true"));
 	ASSERT_EQ(0, xm_mark_signed(DIR "/v2/true", EXECMARK_KIND_CONTENT,
 				    HASH_ALGO_SHA256, NULL));
@@ -64,6 +77,8 @@ TEST(locked)
 	EXPECT_EQ(0, xm_exec(DIR "/v1/true"));
 	EXPECT_EQ(0, xm_exec(DIR "/v2/true"));
 	EXPECT_EQ(0, xm_exec(DIR "/signed/true"));
+	EXPECT_EQ(0, xm_exec(DIR "/listed/true"));
+	EXPECT_EQ(0, xm_exec(DIR "/plain/true"));
 	EXPECT_NO_EVENTS(events);
 
 	/* Locked: it only goes up, then stays. */
@@ -85,6 +100,20 @@ TEST(locked)
 	EXPECT_EQ(-EACCES, xm_mprotect_exec(DIR "/v2/true"));
 	EXPECT_EVENTS(events, "mprotect", "unsigned", DIR "/v2/true");
 	EXPECT_EQ(0, xm_exec(DIR "/signed/true"));
+	EXPECT_NO_EVENTS(events);
+
+	/* The allow-list: signed entries only, old and new. */
+	EXPECT_EQ(0, xm_exec(DIR "/listed/true"));
+	EXPECT_NO_EVENTS(events);
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/plain/true"));
+	EXPECT_EVENTS(events, "exec", "unsigned", DIR "/plain/true");
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/later/true", NULL, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/later/true"));
+	EXPECT_EVENTS(events, "exec", "unsigned", DIR "/later/true");
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/later/true", &leaf, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(0, xm_exec(DIR "/later/true"));
 	EXPECT_NO_EVENTS(events);
 
 	/* Re-marking unsigned does not help; removing the mark neither. */

@@ -11,7 +11,8 @@
  * with it; a key unlinked from .execmark, revoked, invalidated or expired
  * takes its signatures' cached verdicts with it at once; require_signed
  * (not locked here: require_signed_test locks it in a boot of its own)
- * denies unsigned marks and the digest allow-list's unsigned entries.
+ * denies unsigned marks and the digest allow-list's unsigned entries; signed
+ * entries are verified when written, and a bad one fails the whole write.
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
@@ -435,7 +436,133 @@ TEST(listed_revoked)
 	umount2(DIR, MNT_DETACH);
 }
 
-/* The digest allow-list has no signed format: under require_signed, no. */
+/*
+ * Signed entries of the digest allow-list: a line that carries the
+ * signature a signed v2 content mark of the digest carries. Verified when
+ * written; under require_signed only signed entries make a file "listed".
+ * A write with a signature that does not verify -- over another digest, by
+ * a key not in .execmark, cut short, on a removal -- is refused whole.
+ */
+TEST(listed_signed)
+{
+	char line[XM_LIST_LINE_MAX], bad[XM_LIST_LINE_MAX], both[2 * XM_LIST_LINE_MAX];
+	char list[65536], hex[65];
+	unsigned char d[64];
+	long long checks;
+	unsigned int i;
+	int events;
+
+	ASSERT_EQ(0, keys_ready);
+	umount2(DIR, MNT_DETACH);
+	mkdir(DIR, 0755);
+	ASSERT_EQ(0, mount("tmpfs", DIR, "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(DIR "/signed", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/plain", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/later", 0755));
+	ASSERT_EQ(0, mkdir(DIR "/refused", 0755));
+	ASSERT_EQ(0, xm_unique_true(DIR "/signed/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/plain/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/later/true"));
+	ASSERT_EQ(0, xm_unique_true(DIR "/refused/true"));
+	ASSERT_EQ(0, xm_digest(DIR "/refused/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d));
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", d[i]);
+
+	/* Refused at write time, with whatever else the write held. */
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/plain/true", NULL, NULL));
+	ASSERT_EQ(0, xm_signed_line(bad, DIR "/refused/true", &leaf, DIR "/plain/true"));
+	snprintf(both, sizeof(both), "%s%s", line, bad);
+	EXPECT_EQ(-EKEYREJECTED, xm_write(XM_SECFS "digests", both));
+	ASSERT_EQ(0, xm_signed_line(bad, DIR "/refused/true", &other, NULL));
+	EXPECT_EQ(-EKEYREJECTED, xm_write(XM_SECFS "digests", bad));
+	ASSERT_EQ(0, xm_signed_line(bad, DIR "/refused/true", &self_signed, NULL));
+	EXPECT_EQ(-EKEYREJECTED, xm_write(XM_SECFS "digests", bad));
+	ASSERT_EQ(0, xm_signed_line(bad, DIR "/refused/true", &ca, NULL));
+	EXPECT_EQ(-EKEYREJECTED, xm_write(XM_SECFS "digests", bad));
+	ASSERT_EQ(0, xm_signed_line(bad, DIR "/refused/true", &leaf, NULL));
+	strcpy(strchr(bad, ' ') + 105, "\n");	/* cut short */
+	EXPECT_EQ(-EKEYREJECTED, xm_write(XM_SECFS "digests", bad));
+	strcpy(strchr(bad, ' ') + 104, "\n");	/* half a byte */
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "digests", bad));
+	strcpy(strchr(bad, ' '), " sig:\n");
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "digests", bad));
+	ASSERT_EQ(0, xm_signed_line(bad, DIR "/refused/true", &leaf, NULL));
+	bad[0] = '-';
+	EXPECT_EQ(-EINVAL, xm_write(XM_SECFS "digests", bad));
+	ASSERT_EQ(0, xm_read(XM_SECFS "digests", list, sizeof(list)));
+	EXPECT_EQ(NULL, strstr(list, hex));
+	ASSERT_EQ(0, xm_digest(DIR "/plain/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d));
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", d[i]);
+	EXPECT_EQ(NULL, strstr(list, hex));
+
+	/* Signed and unsigned entries; the list says which is which. */
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/signed/true", &leaf, NULL));
+	checks = xm_stat("sig_checks");
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(checks + 1, xm_stat("sig_checks"));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/plain/true", NULL, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/later/true", NULL, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	ASSERT_EQ(0, xm_read(XM_SECFS "digests", list, sizeof(list)));
+	ASSERT_NE(NULL, strstr(list, hex));
+	EXPECT_EQ(0, strncmp(strstr(list, hex) + 64, " 1\n", 3));	/* plain */
+	ASSERT_EQ(0, xm_digest(DIR "/signed/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d));
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", d[i]);
+	ASSERT_NE(NULL, strstr(list, hex));
+	EXPECT_EQ(0, strncmp(strstr(list, hex) + 64, " 1 signed\n", 10));
+	ASSERT_EQ(0, xm_digest(DIR "/plain/true", EXECMARK_KIND_CONTENT, HASH_ALGO_SHA256, d));
+
+	events = xm_events_open();
+	ASSERT_LE(0, events);
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	ASSERT_EQ(0, xm_set_mode("enforce"));
+	EXPECT_EQ(0, xm_exec(DIR "/signed/true"));
+	EXPECT_EQ(0, xm_exec(DIR "/plain/true"));
+	EXPECT_EQ(0, xm_exec(DIR "/later/true"));
+	EXPECT_NO_EVENTS(events);
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "on"));
+	EXPECT_EQ(0, xm_exec(DIR "/signed/true"));
+	EXPECT_EQ(0, xm_mmap_exec(DIR "/signed/true"));
+	EXPECT_NO_EVENTS(events);
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/plain/true"));
+	EXPECT_EVENTS(events, "exec", "unsigned", DIR "/plain/true");
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/later/true"));
+	EXPECT_EVENTS(events, "exec", "unsigned", DIR "/later/true");
+	/* An unsigned entry that a signed line adds to becomes signed. */
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/later/true", &leaf, NULL));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(0, xm_exec(DIR "/later/true"));
+	EXPECT_NO_EVENTS(events);
+	/* Signed until its last reference leaves the list. */
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/later/true", NULL, NULL));
+	line[0] = '-';
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(0, xm_exec(DIR "/later/true"));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/later/true"));
+	EXPECT_EVENTS(events, "exec", "unmarked", DIR "/later/true");
+	line[0] = '+';
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/later/true"));
+	EXPECT_EVENTS(events, "exec", "unsigned", DIR "/later/true");
+
+	xm_set_mode("permissive");
+	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", xm_list_line(line, '-', d, NULL, 0)));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/signed/true", NULL, NULL));
+	line[0] = '-';
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/later/true", NULL, NULL));
+	line[0] = '-';
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
+	close(events);
+	umount2(DIR, MNT_DETACH);
+}
+
+/* An unsigned entry of the digest allow-list: under require_signed, no. */
 TEST_F(sig, listed_unsigned)
 {
 	unsigned char d[64];

@@ -69,5 +69,58 @@ sha256:$e0 2" ]'
 	em digests --help
 	check "digests --help: usage on stdout, exit 0" eval '
 		rc_is 0 && grep -q "execmark digests add" "$W/out"'
+	chmod 600 "$S/digests"
+	digests_signed
 	unset EXECMARK_SECURITYFS
+}
+
+# unhex: the bytes whose hex is on standard input (no xxd under busybox)
+unhex() {
+	h=$(cat)
+	while [ -n "$h" ]; do
+		printf "\\$(printf '%03o' "0x${h%"${h#??}"}")"
+		h=${h#??}
+	done
+}
+
+# add --sign KEY --cert CERT: "+sha256:HEX sig:SIGHEX" lines whose
+# signature OpenSSL verifies over the message of a signed content mark of
+# version 2 with that digest ("EXECMARK", 02, 01, 04, 32, the digest).
+digests_signed() {
+	if ! command -v openssl >/dev/null 2>&1; then
+		skip "digests add --sign" "no openssl to make keys"
+		return
+	fi
+	K=$W/keys
+	[ -f "$K/leaf.pem" ] || keys "$K" || { fail "digests add --sign: openssl makes the test keys"; return; }
+	: >"$S/digests"
+	em digests add --sign "$K/leaf.key" --cert "$K/leaf.pem" "$W/d1" --digest "sha256:$e0"
+	check "digests add --sign: one signed line per digest" eval '
+		rc_is 0 && [ "$(wc -l <"$S/digests")" = 2 ] &&
+		grep -q "^+sha256:$d1 sig:[0-9a-f]*\$" "$S/digests" &&
+		grep -q "^+sha256:$e0 sig:[0-9a-f]*\$" "$S/digests"'
+	{ printf 'EXECMARK\002\001\004\040'; printf '%s' "$d1" | unhex; } >"$W/msg"
+	sed -n "s/^+sha256:$d1 sig://p" "$S/digests" | unhex >"$W/sig"
+	check "digests add --sign: the signature verifies over the mark's message" eval '
+		openssl cms -verify -binary -inform DER -in "$W/sig" -content "$W/msg" \
+		-certfile "$K/leaf.pem" -CAfile "$K/ca.pem" -out /dev/null 2>/dev/null'
+	{ printf 'EXECMARK\002\002\004\040'; printf '%s' "$d1" | unhex; } >"$W/msg"
+	check "digests add --sign: ...and over nothing else (another kind)" eval '
+		! openssl cms -verify -binary -inform DER -in "$W/sig" -content "$W/msg" \
+		-certfile "$K/leaf.pem" -CAfile "$K/ca.pem" -out /dev/null 2>/dev/null'
+	: >"$S/digests"
+	em digests add --sign "$K/leaf.key" "$W/d1"
+	check "digests add --sign without --cert: usage error, nothing written" eval '
+		rc_is 2 && err_has "--sign KEY and --cert CERT go together" && [ ! -s "$S/digests" ]'
+	em digests remove --sign "$K/leaf.key" --cert "$K/leaf.pem" "$W/d1"
+	check "digests remove --sign: usage error" eval '
+		rc_is 2 && err_has "remove: unknown option: --sign" && [ ! -s "$S/digests" ]'
+	em digests add --sign "$K/other.key" --cert "$K/leaf.pem" "$W/d1"
+	check "digests add --sign with a key that is not the certificate's: error, nothing written" eval '
+		rc_is 2 && err_has "nothing added" && [ ! -s "$S/digests" ]'
+	printf 'sha256:%s 1 signed\nsha256:%s 2\n' $e0 $d1 >"$S/digests"
+	em digests list
+	check "digests list: signed entries say so" eval '
+		rc_is 0 && [ "$(cat "$W/out")" = "sha256:$d1 2
+sha256:$e0 1 signed" ]'
 }
