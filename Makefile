@@ -191,7 +191,7 @@ check: deps
 			--host $(LOGS)/host-asan.log --host $(LOGS)/host-fuzz.log \
 			--host $(LOGS)/host-lintian.log --host $(LOGS)/host-image.log)
 
-bench: all
+bench: all image
 	@$(MAKE) -s -C bench run LOGS=$(LOGS)
 
 # The fuzz harnesses (fuzz/, Documentation/fuzzing.rst): each to FUZZ_RUNS

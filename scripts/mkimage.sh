@@ -127,6 +127,8 @@ rc=0
 	# The apt and dpkg hooks' tests: their script, the malformed archives'
 	# maker, and a program with its shared library to put into packages.
 	install -D -m 0644 "$vmdir/dpkg-tests.sh" "$root/usr/lib/execmark/dpkg-tests.sh"
+	# The hooks' benchmark (make bench).
+	install -D -m 0755 "$vmdir/apt-bench.sh" "$root/usr/lib/execmark/apt-bench.sh"
 	install -D -m 0755 "$EXECMARK_TOP/selftests/helper/mkdebs.py" "$root/usr/lib/execmark/mkdebs.py"
 	fix=$root/usr/lib/execmark/dpkg-fixture
 	mkdir -p "$fix"

@@ -7,6 +7,8 @@
 #                         second boot must find
 #   execmark.boot=dpkg    the apt and dpkg hooks (dpkg-tests.sh)
 #   execmark.boot=second  the reboot: marks and audit log kept, package removal
+# and, for make bench (bench/README), on a fresh copy of the image:
+#   execmark.boot=aptbench  the apt and dpkg hooks' benchmark (apt-bench.sh)
 # One TAP document per boot on the console; then the kernel log, the end
 # marker and a reboot (QEMU runs with -no-reboot: it exits).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
@@ -591,6 +593,11 @@ sender)
 	boot_time_line
 	t no_denials_while_booting no_denials_while_booting
 	remote_tests
+	;;
+aptbench)
+	# Not a test: its figures ("bench: " lines) go to the console.
+	t system_running_in_enforce system_running
+	/usr/lib/execmark/apt-bench.sh
 	;;
 esac
 
