@@ -12,12 +12,19 @@
  *   v2mark touch FILE...         write each file's mark again, unchanged:
  *                                a new mark generation, so the kernel
  *                                judges it afresh at the next access
+ *   v2mark rsaverify DIR N       N verifications of a signature by DIR's
+ *                                key with the kernel's copy of the key
+ *                                (keyctl KEYCTL_PKEY_VERIFY): prints the
+ *                                mean guest nanoseconds of one, the public
+ *                                key operation alone, without PKCS#7
  *
  * It uses the selftests' helpers (selftests/execmark/sig.h) and the test
  * CA's key, which only the test initramfs holds.
  */
 #define _GNU_SOURCE
+#include <linux/keyctl.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include "sig.h"
 
@@ -95,6 +102,56 @@ static int touch(const char *path)
 	return 0;
 }
 
+/*
+ * The kernel's RSA-2048 verification alone: the share of a signed mark's
+ * check that is the public key operation (bench/README).
+ */
+static int rsaverify(const char *dir, long n)
+{
+	struct keyctl_pkey_params params = { 0 };
+	const char *info = "enc=pkcs1 hash=sha256";
+	unsigned char dgst[32], sig[512];
+	struct xm_signer leaf = { 0 };
+	struct timespec a, b;
+	int32_t ids[64];
+	long kr = xm_keyring(".execmark"), len, i, k, key = -1;
+	size_t slen = sizeof(sig);
+	EVP_PKEY_CTX *ctx;
+
+	if (kr < 0 || load(&leaf, dir))
+		return fail("no keyring or key", dir);
+	memset(dgst, 0x5a, sizeof(dgst));
+	ctx = EVP_PKEY_CTX_new(leaf.key, NULL);
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0 ||
+	    EVP_PKEY_sign(ctx, sig, &slen, dgst, sizeof(dgst)) <= 0)
+		return fail("cannot sign with", dir);
+	EVP_PKEY_CTX_free(ctx);
+	len = syscall(SYS_keyctl, KEYCTL_READ, kr, ids, sizeof(ids));
+	if (len < 0)
+		return fail(strerror(errno), "KEYCTL_READ .execmark");
+	params.in_len = sizeof(dgst);
+	params.in2_len = slen;
+	/* The enrolled key: the one that verifies the signature. */
+	for (k = 0; k < len / 4 && k < 64 && key < 0; k++) {
+		params.key_id = ids[k];
+		if (!syscall(SYS_keyctl, KEYCTL_PKEY_VERIFY, &params, info, dgst, sig))
+			key = ids[k];
+	}
+	if (key < 0)
+		return fail("no key of the .execmark keyring verifies", dir);
+	params.key_id = key;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		if (syscall(SYS_keyctl, KEYCTL_PKEY_VERIFY, &params, info, dgst, sig))
+			return fail(strerror(errno), "KEYCTL_PKEY_VERIFY");
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%lld\n", ((b.tv_sec - a.tv_sec) * 1000000000LL +
+			  b.tv_nsec - a.tv_nsec) / n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xm_signer ca = { 0 }, leaf = { 0 };
@@ -121,6 +178,8 @@ int main(int argc, char **argv)
 			ret |= enable(argv[i]);
 		return ret;
 	}
+	if (!strcmp(argv[1], "rsaverify") && argc == 4)
+		return rsaverify(argv[2], atol(argv[3]));
 	if (!strcmp(argv[1], "touch")) {
 		for (; i < argc; i++)
 			ret |= touch(argv[i]);
@@ -151,6 +210,7 @@ int main(int argc, char **argv)
 	return ret;
 usage:
 	fprintf(stderr, "usage: v2mark enrol DIR | verity FILE... | touch FILE... |\n"
+		"       rsaverify DIR N |\n"
 		"       mark content|verity [-s DIR] FILE...\n");
 	return 2;
 }

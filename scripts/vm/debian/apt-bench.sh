@@ -41,7 +41,7 @@ now() { date +%s%N; }
 # other file has, as in real packages. Compressed with xz (dpkg-deb's
 # default), at level 1 to build them faster here (unpacking costs about
 # the same at every level).
-find /usr/lib/x86_64-linux-gnu /usr/bin /usr/sbin /usr/lib/python3.11 -type f -size +8k -size -1M \
+find /usr/lib/x86_64-linux-gnu /usr/bin /usr/sbin /usr/lib/python3.11 -type f -size +8k -size -1024k \
 	2>/dev/null | sort >"$W/pool"
 npool=$(wc -l <"$W/pool")
 [ "$npool" -gt 100 ] || { echo "bench: apt: only $npool files in the image to build packages of"; exit 0; }
