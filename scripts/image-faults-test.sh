@@ -138,6 +138,38 @@ interrupted() {
 	leftovers "$d"
 }
 
+# Two builds of one image at once (make run and make check in one
+# checkout): the second waits for the first -- here a lock the test holds
+# over a tree "being built" -- touching nothing, then builds (and fails on
+# the unreachable mirror, removing that tree as any new build does).
+concurrent_build_waits() {
+	local d=$T/twice pid fd i
+	mkdir -p "$d/debian.img.root/usr"
+	echo building >"$d/debian.img.root/usr/marker"
+	exec {fd}>"$d/debian.img.lock"
+	flock "$fd"
+	EXECMARK_MIRROR=$UNREACHABLE "$top/scripts/mkimage.sh" "$d/debian.img" "$debdir" >"$d/out" 2>&1 {fd}>&- &
+	pid=$!
+	for i in $(seq 1 16); do
+		sleep 0.5
+		[ -f "$d/debian.img.root/usr/marker" ] || break
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	exec {fd}>&-
+	if [ ! -f "$d/debian.img.root/usr/marker" ]; then
+		wait "$pid"; cat "$d/out"
+		fail "the second build removed the tree of the one running"; return 1
+	fi
+	kill -0 "$pid" 2>/dev/null || { wait "$pid"; cat "$d/out"; fail "the second build did not wait"; return 1; }
+	grep -q "image: another build of $d/debian.img is running already" "$d/out" ||
+		fail "no message saying that it waits: $(cat "$d/out")" || return 1
+	if wait "$pid"; then cat "$d/out"; fail "the build succeeded on an unreachable mirror"; return 1; fi
+	tail -n 3 "$d/out"
+	grep -q "error: image: mmdebstrap.*unreachable" "$d/out" ||
+		fail "it did not build once the lock was free" || return 1
+	leftovers "$d"
+}
+
 # --- the VM's disk -------------------------------------------------------------
 corrupt_disk_replaced() {
 	local d=$T/disk
@@ -169,10 +201,11 @@ disk_full_copying() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 t image_build_mirror_unreachable_names_step_leaves_nothing mirror_unreachable
 t image_build_disk_full_names_step_leaves_nothing disk_full
 t image_build_killed_midway_unmounted_rebuilt_never_booted interrupted
+t image_build_concurrent_second_waits_touches_nothing concurrent_build_waits
 t vm_corrupt_disk_kept_aside_fresh_copy_booted corrupt_disk_replaced
 t vm_corrupt_image_never_booted corrupt_image_never_booted
 t vm_disk_full_while_copying_names_step_leaves_nothing disk_full_copying

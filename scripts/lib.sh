@@ -19,6 +19,27 @@ KHDR_DIR=$EXECMARK_CACHE/linux-headers    # make headers_install output
 log() { printf '[execmark] %s\n' "$*" >&2; }
 die() { printf '[execmark] error: %s\n' "$*" >&2; exit 1; }
 
+# lock_self LOCKFILE WHAT "$0" "$@": run this script again under an
+# exclusive lock on LOCKFILE, waiting (and saying so) while another run
+# holds it, and exit with its status; in the locked run, return at once.
+# Two builds into the same place at once (make run and make check in one
+# checkout) would each remove what the other is making. The lock is held
+# by flock(1) itself (-o), not by the script's children, so a daemon a
+# build starts cannot keep it; a killed run releases it.
+lock_self() {
+	local lock=$1 what=$2 rc=0
+	shift 2
+	[ "${EXECMARK_LOCKED:-}" = "$lock" ] && return 0
+	export EXECMARK_LOCKED=$lock
+	flock -n -E 75 -o "$lock" "$@" || rc=$?
+	if [ "$rc" = 75 ]; then
+		log "$what is running already (lock $lock): waiting for it to end"
+		rc=0
+		flock -o "$lock" "$@" || rc=$?
+	fi
+	exit "$rc"
+}
+
 # The Debian mirror URI that the machine's own apt sources use (the main
 # archive, not security): private apt configurations (the kernel source, the
 # VM image) reuse it, so that no host name is written here.

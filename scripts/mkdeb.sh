@@ -12,6 +12,8 @@ set -euo pipefail
 out=${1:?usage: mkdeb.sh DEBDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# One build at a time into DEBDIR: a second one waits, then finds it made.
+lock_self "$out/.lock" "deb: another build into $out" "$0" "$@"
 cd "$EXECMARK_TOP"
 srcs=(Makefile README debian dist helper xattr selftests/helper/xattr-tool.c
       Documentation/helper.rst Documentation/python.rst

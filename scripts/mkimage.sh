@@ -22,6 +22,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 img=${1:?usage: mkimage.sh IMAGE DEBDIR} debdir=${2:?usage: mkimage.sh IMAGE DEBDIR}
+mkdir -p "$(dirname "$img")" || die "image: cannot create $(dirname "$img")"
+# One build of an image at a time: a second one waits, then finds it made.
+lock_self "$img.lock" "image: another build of $img" "$0" "$@"
 SUITE=bookworm
 # audispd-plugins, iproute2: the two-VM test of shipping records off the host;
 # gpg, gpg-agent, apt-utils: the tests' signed local repository (dpkg-tests.sh).
