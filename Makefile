@@ -239,10 +239,10 @@ install: install-build
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/helper.rst \
 		Documentation/python.rst Documentation/admin-guide/LSM/execmark.rst
 
-# The kernel as a Debian package (make bindeb-pkg), apart from the test
-# build: slow, and no other target needs it.
+# The test kernel as a Debian package (make bindeb-pkg of the shared test
+# build, under its lock) in build/kernel-deb/; no other target needs it.
 kernel-deb: deps
-	@scripts/kernel-deb.sh
+	@scripts/kernel-deb.sh $(BUILD)/kernel-deb
 
 # Debian packages (debian/): built from a copy of the tree, so that
 # dpkg-buildpackage leaves the checkout clean; the .debs land in DEBDIR.

@@ -12,9 +12,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # One build at a time in the cache (several checkouts may share it).
+# EXECMARK_BUILD_LOCKED=1: the caller holds the lock already
+# (scripts/kernel-deb.sh, which packages this build under the same lock).
 mkdir -p "$EXECMARK_CACHE"
-exec 9>"$EXECMARK_CACHE/.build.lock"
-flock 9
+if [ "${EXECMARK_BUILD_LOCKED:-}" != 1 ]; then
+	exec 9>"$EXECMARK_CACHE/.build.lock"
+	flock 9
+fi
 
 out=${1:-$EXECMARK_TOP/build/bzImage}
 ksrc=$("$EXECMARK_TOP/scripts/fetch-kernel.sh")
@@ -79,7 +83,7 @@ if [ "$(cat "$KBUILD_DIR/.execmark-top" 2>/dev/null)" != "$EXECMARK_TOP" ]; then
 	echo "$EXECMARK_TOP" >"$KBUILD_DIR/.execmark-top"
 fi
 
-# --config: only the configuration (make kernel-deb builds its own kernel).
+# --config: only the configuration.
 if [ "$out" = --config ]; then
 	echo "$KBUILD_DIR/.config"
 	exit 0
