@@ -9,7 +9,8 @@
 # Environment: XM_APPEND (more kernel parameters), XM_TIMEOUT (seconds,
 # non-interactive runs), XM_QEMU_OPTS (more QEMU options), XM_SMP (CPUs,
 # default 2), XM_INITRD (the initramfs, default build/initramfs.cpio),
-# XM_KERNEL (the kernel image, default build/bzImage: scripts/build-kernel.sh's copy).
+# XM_KERNEL (the kernel image, default build/bzImage: scripts/build-kernel.sh's copy),
+# XM_TSC_KHZ (the guest's TSC frequency; measured on the host by default).
 #
 # XM_DISK: boot the Debian system on this ext4 disk image (virtio, /dev/vda)
 # instead of the initramfs. It must pass e2fsck -n; when it is missing or
@@ -28,6 +29,27 @@ initrd=${XM_INITRD:-$EXECMARK_TOP/build/initramfs.cpio}
 [ -f "$kernel" ] || die "no kernel at $kernel: run 'make kernel'"
 
 append="console=ttyS0 panic=-1 oops=panic execmark.run=$mode ${XM_APPEND:-}"
+# The guest's clock. Under TCG the guest's TSC is the host's; the guest
+# kernel calibrates it against the emulated PIT, which fails on a busy host
+# ("Marking TSC unstable due to could not calculate TSC khz": a jiffies
+# clock that loses ticks) or goes wrong (70 MHz instead of 2096: a clock 30
+# times too fast, whose timeouts fire early). So the host measures it
+# (scripts/tsc-khz.c) and tells the guest; XM_TSC_KHZ overrides it, and
+# XM_TSC_KHZ=0 leaves the guest to calibrate.
+tsc_khz=${XM_TSC_KHZ:-}
+if [ -z "$tsc_khz" ] && [ "$(uname -m)" = x86_64 ]; then
+	tk=$EXECMARK_TOP/build/tsc-khz
+	if [ ! -x "$tk" ] || [ "$EXECMARK_TOP/scripts/tsc-khz.c" -nt "$tk" ]; then
+		mkdir -p "$(dirname "$tk")"
+		cc -O2 -Wall -Wextra -Werror -std=gnu11 -o "$tk.tmp" "$EXECMARK_TOP/scripts/tsc-khz.c" &&
+			mv "$tk.tmp" "$tk" || rm -f "$tk.tmp"
+	fi
+	tsc_khz=$("$tk" 2>/dev/null) || tsc_khz=
+	[ -n "$tsc_khz" ] || log "vm: the host's TSC frequency is unknown: the guest calibrates its clock itself"
+fi
+if [ -n "$tsc_khz" ] && [ "$tsc_khz" != 0 ]; then
+	append="tsc_early_khz=$tsc_khz tsc=reliable $append"
+fi
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -m 2048 -smp "${XM_SMP:-2}"
       -kernel "$kernel" -no-reboot ${XM_QEMU_OPTS:-})
 if [ -n "${XM_DISK:-}" ] && [ -n "${XM_OVERLAY:-}" ]; then
