@@ -150,6 +150,12 @@ rc=0
 	# Nothing periodic while tests run; no first-boot questions.
 	systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
 		e2scrub_all.timer e2scrub_reap.service fstrim.timer >/dev/null 2>&1
+	# The test kernel has no loadable modules (CONFIG_MODULES off) and the
+	# image no modprobe: the six modprobe@*.service instances that sysinit
+	# starts (each a process, sandbox and all) and systemd-modules-load
+	# would load nothing (Documentation/building.rst, "Boot time").
+	systemctl --root="$root" mask modprobe@.service \
+		systemd-modules-load.service >/dev/null 2>&1
 	echo "LANG=C.UTF-8" >"$root/etc/default/locale"
 	# execmark-python needs its standard library compiled ahead and
 	# executable (Documentation/python.rst); the marks follow below.
