@@ -76,7 +76,8 @@ deb=$(ls "$out"/linux-image-*"$LOCALVERSION"_*.deb 2>/dev/null | grep -v -- '-db
 [ -n "$deb" ] || die "kernel-deb: make bindeb-pkg made no linux-image-*$LOCALVERSION package (log: $out/build.log)"
 pkg=$(dpkg-deb -f "$deb" Package)
 rel=${pkg#linux-image-}
-dpkg-deb -c "$deb" | grep -q " \./boot/vmlinuz-$rel\$" ||
+files=$(dpkg-deb -c "$deb") || die "kernel-deb: dpkg-deb -c $deb failed"
+grep -q " \./boot/vmlinuz-$rel\$" <<<"$files" ||
 	die "kernel-deb: $deb has no /boot/vmlinuz-$rel"
 cfg=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO "./boot/config-$rel") ||
 	die "kernel-deb: $deb has no /boot/config-$rel"
