@@ -108,6 +108,11 @@ mode_is_enforce() {
 	[ "$m" = enforce ] || fail "mode: $m"
 }
 auditd_unit_active() { systemctl is-active auditd.service; }
+audit_rules_loaded() {
+	# /etc/audit/audit.rules (built from rules.d when the image was made,
+	# loaded by auditd's ExecStartPost: scripts/mkimage.sh) sets -b 8192.
+	auditctl -s | grep -qx 'backlog_limit 8192' || fail "rules not loaded: $(auditctl -s | tr '\n' ' ')"
+}
 forward_unit_active() { systemctl is-active execmark-forward.service; }
 forward_unit_enabled() { systemctl is-enabled execmark-forward.service; }
 mode_unit_ran() { systemctl is-active execmark-mode.service; }
@@ -571,6 +576,7 @@ first)
 	t guest_clock_keeps_host_time clock_keeps_host_time
 	t enforce_mode_from_kernel_command_line mode_is_enforce
 	t auditd_unit_active auditd_unit_active
+	t audit_rules_loaded_by_auditd_unit audit_rules_loaded
 	t execmark_forward_unit_active forward_unit_active
 	t execmark_forward_unit_enabled_by_package forward_unit_enabled
 	t execmark_mode_unit_ran mode_unit_ran
