@@ -36,6 +36,7 @@ enum {
 	VERIFY_UNSIGNED,
 	VERIFY_BAD_SIGNATURE,
 	VERIFY_NOT_VERITY,
+	VERIFY_LISTED,
 };
 
 static const char *const verify_name[] = {
@@ -49,6 +50,7 @@ static const char *const verify_name[] = {
 	[VERIFY_UNSIGNED] = "unsigned",
 	[VERIFY_BAD_SIGNATURE] = "bad-signature",
 	[VERIFY_NOT_VERITY] = "not-verity",
+	[VERIFY_LISTED] = "listed",
 };
 
 /* j->what of a job whose signed mark was not checked (no --cert). */
@@ -167,10 +169,22 @@ static int exec_verdict(struct job *j)
 	return VERIFY_OK;
 }
 
+/* The running kernel's digest allow-list, sorted by digest. */
+struct list_entry {
+	unsigned char digest[EXECMARK_SHA256_SIZE];	/* first: cmp_digest() */
+	bool is_signed;		/* the entry carries a signature */
+};
+
+struct kernel_list {
+	struct list_entry *e;
+	size_t n;
+};
+
 struct verify_ctx {
 	bool quiet;
 	bool require_signed;		/* --require-signed */
 	struct sig_cert *cert;		/* --cert */
+	struct kernel_list list;	/* empty without a kernel or access */
 	unsigned long count[ARRAY_SIZE(verify_name)], errors, unchecked;
 };
 
@@ -238,6 +252,94 @@ static int verify_mark(struct verify_ctx *c, struct job *j,
 	return j->what ? VERIFY_BAD_SIGNATURE : VERIFY_OK;
 }
 
+static int cmp_digest(const void *a, const void *b)
+{
+	return memcmp(a, b, EXECMARK_SHA256_SIZE);
+}
+
+/*
+ * Read the running kernel's digest allow-list (securityfs "digests": lines
+ * "sha256:HEX COUNT", and " signed" after a signed entry) into @l. Without
+ * a kernel or its list, or without the right to read it (CAP_MAC_ADMIN),
+ * @l stays empty: then listed files show as the kernel would judge them
+ * without the list, which is said once unless @quiet.
+ */
+static void kernel_list_load(struct kernel_list *l, bool quiet)
+{
+	char *path = securityfs_path("digests"), *text, *line, *save;
+	size_t cap = 0;
+
+	if (access(path, F_OK)) {
+		free(path);
+		return;
+	}
+	if (access(path, R_OK)) {
+		if (!quiet)
+			warnmsg("%s: %s; files on the kernel's digest allow-list are shown as if it were empty",
+				path, strerror(errno));
+		free(path);
+		return;
+	}
+	free(path);
+	text = securityfs_read("digests");
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t hex;
+
+		if (strncmp(line, "sha256:", 7))
+			continue;	/* an entry of a kind not known here */
+		hex = strspn(line + 7, "0123456789abcdefABCDEF");
+		if (hex != 2 * EXECMARK_SHA256_SIZE)
+			continue;
+		if (l->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			l->e = xrealloc(l->e, cap * sizeof(*l->e));
+		}
+		hex_decode(l->e[l->n].digest, line + 7, hex);
+		l->e[l->n].is_signed = strstr(line + 7 + hex, " signed") != NULL;
+		l->n++;
+	}
+	free(text);
+	qsort(l->e, l->n, sizeof(*l->e), cmp_digest);
+}
+
+/*
+ * What the kernel decides about a file that no mark makes trusted, in
+ * @result (lsm/verify.c, by_list()): its content's SHA-256 on the list
+ * makes it "listed", under require_signed only if the entry is signed.
+ */
+static int verify_listed(struct verify_ctx *c, struct job *j, int result,
+			 unsigned char *buf)
+{
+	const struct algo *sha256 = algo_by_id(HASH_ALGO_SHA256);
+	unsigned char digest[EXECMARK_SHA256_SIZE];
+	const unsigned char *d = digest;
+	const struct list_entry *hit;
+	int ret;
+
+	if (!c->list.n)
+		return result;
+	if (result == VERIFY_MISMATCH && j->algo == sha256) {
+		d = j->digest;		/* the content's, computed for the mark */
+	} else {
+		ret = hash_file(j->fd, sha256, digest, buf);
+		if (ret == HASH_CHANGED)
+			return VERIFY_CHANGED;
+		if (ret) {
+			job_fail(j, "read", -ret);
+			return VERIFY_FAILED;
+		}
+	}
+	hit = bsearch(d, c->list.e, c->list.n, sizeof(*c->list.e), cmp_digest);
+	if (!hit)
+		return result;
+	if (c->require_signed && !hit->is_signed)
+		return VERIFY_UNSIGNED;
+	return VERIFY_LISTED;
+}
+
 static void verify_work(void *ctx, struct job *j, unsigned char *buf)
 {
 	struct mark m;
@@ -260,6 +362,9 @@ static void verify_work(void *ctx, struct job *j, unsigned char *buf)
 		j->result = VERIFY_CORRUPT;
 	else
 		j->result = verify_mark(ctx, j, &m, buf);
+	if (j->result == VERIFY_UNMARKED || j->result == VERIFY_CORRUPT ||
+	    j->result == VERIFY_MISMATCH)
+		j->result = verify_listed(ctx, j, j->result, buf);
 }
 
 static void verify_done(void *ctx, struct job *j)
@@ -282,7 +387,7 @@ static void verify_done(void *ctx, struct job *j)
 		warn_path(j->path, "bad signature: %s", j->what);
 	if (j->result == VERIFY_OK && j->what == unchecked)
 		c->unchecked++;
-	if (c->quiet && j->result == VERIFY_OK)
+	if (c->quiet && (j->result == VERIFY_OK || j->result == VERIFY_LISTED))
 		return;
 	e = esc(j->path);
 	progress_clear();
@@ -312,7 +417,9 @@ static const char verify_usage[] =
 "usage: execmark verify [-r] [-x] [-q|-v] [-j N] [--cert CERT] [--require-signed]\n"
 "                       [--files-from FILE [-0]] PATH...\n"
 "Print \"STATUS PATH\" for each regular file, STATUS being what the kernel\n"
-"would decide: ok (it would run), noexec (noexec mount), not-executable (no\n"
+"would decide: ok (it would run), listed (it would run: no mark, but its\n"
+"content's sha256 is on the kernel's digest allow-list), noexec (noexec mount),\n"
+"not-executable (no\n"
 "execute permission), unverifiable (FUSE, network, user-namespace file system,\n"
 "open for writing), unmarked, corrupt, unsigned (with --require-signed),\n"
 "bad-signature (with --cert), not-verity (a verity mark on a file without\n"
@@ -345,6 +452,7 @@ int cmd_verify(int argc, char **argv)
 		return ret;
 	c.quiet = o.quiet;
 	c.require_signed = o.require_signed || kernel_requires_signed();
+	kernel_list_load(&c.list, c.quiet);
 	if (o.cert) {
 		c.cert = sig_cert_load(o.cert);
 		if (!c.cert)
@@ -355,21 +463,23 @@ int cmd_verify(int argc, char **argv)
 	pool_add_args(p, &o, argc - i, argv + i);
 	pc = pool_finish(p);
 	sig_cert_free(c.cert);
+	free(c.list.e);
 	c.errors += pc.errors;
 	if (fflush(stdout) || ferror(stdout))
 		fatal("standard output: write error");
 	notok = 0;
 	for (size_t k = 0; k < ARRAY_SIZE(c.count); k++)
-		if (k != VERIFY_OK)
+		if (k != VERIFY_OK && k != VERIFY_LISTED)
 			notok += count[k];
 	if (!c.quiet) {
 		char *skipped = skipped_summary(&pc);
 
 		fprintf(stderr,
-			"verified %lu %s: %lu ok, %lu unmarked, %lu corrupt, %lu mismatch, %lu unverifiable, %lu not-executable, %lu noexec, %s, %lu %s\n",
-			count[VERIFY_OK] + notok,
-			plural(count[VERIFY_OK] + notok, "file", "files"),
-			count[VERIFY_OK], count[VERIFY_UNMARKED],
+			"verified %lu %s: %lu ok, %lu listed, %lu unmarked, %lu corrupt, %lu mismatch, %lu unverifiable, %lu not-executable, %lu noexec, %s, %lu %s\n",
+			count[VERIFY_OK] + count[VERIFY_LISTED] + notok,
+			plural(count[VERIFY_OK] + count[VERIFY_LISTED] + notok,
+			       "file", "files"),
+			count[VERIFY_OK], count[VERIFY_LISTED], count[VERIFY_UNMARKED],
 			count[VERIFY_CORRUPT], count[VERIFY_MISMATCH],
 			count[VERIFY_UNVERIFIABLE], count[VERIFY_NOT_EXECUTABLE],
 			count[VERIFY_NOEXEC], skipped, c.errors,

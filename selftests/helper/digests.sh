@@ -71,6 +71,39 @@ sha256:$e0 2" ]'
 		rc_is 0 && grep -q "execmark digests add" "$W/out"'
 	chmod 600 "$S/digests"
 	digests_signed
+
+	# verify says what the kernel decides for a file on the list: listed
+	# (it runs), also with a mark that does not match; under
+	# require_signed only a signed entry counts.
+	mkdir "$W/vl"
+	printf 'hello\n' >"$W/vl/listed"
+	printf 'hello!\n' >"$W/vl/other"
+	cp "$W/vl/other" "$W/vl/remarked"
+	chmod 755 "$W/vl/listed" "$W/vl/other" "$W/vl/remarked"
+	"$E" mark -q "$W/vl/remarked" && printf 'hello\n' >"$W/vl/remarked"
+	chmod 600 "$S/digests"
+	printf 'sha256:%s 1\nsha256:%s 2\n' $e0 $d1 >"$S/digests"
+	em verify "$W/vl/listed" "$W/vl/remarked" "$W/vl/other"
+	check "verify: a file whose sha256 is on the kernel's list is listed, a mismatching mark too, exit 1 for the other" eval '
+		rc_is 1 && [ "$(cat "$W/out")" = "listed $W/vl/listed
+listed $W/vl/remarked
+unmarked $W/vl/other" ] &&
+		err_has "verified 3 files: 0 ok, 2 listed, 1 unmarked, 0 corrupt, 0 mismatch,"'
+	em verify -q "$W/vl/listed" "$W/vl/remarked"
+	check "verify: listed files count as ok: exit 0, not printed by -q" eval '
+		rc_is 0 && [ ! -s "$W/out" ]'
+	em verify --require-signed "$W/vl/listed"
+	check "verify --require-signed: an unsigned entry does not count, unsigned, exit 1" eval '
+		rc_is 1 && out_has "unsigned $W/vl/listed"'
+	printf 'sha256:%s 1 signed\n' $d1 >"$S/digests"
+	em verify --require-signed "$W/vl/listed"
+	check "verify --require-signed: a signed entry counts, listed, exit 0" eval '
+		rc_is 0 && out_has "listed $W/vl/listed"'
+	chmod 000 "$S/digests"
+	run nobody "$E" verify "$W/vl/listed"
+	check "verify without the right to read the list: says so, judges without it" eval '
+		rc_is 1 && out_has "unmarked $W/vl/listed" &&
+		err_has "files on the kernel'"'"'s digest allow-list are shown as if it were empty"'
 	unset EXECMARK_SECURITYFS
 }
 

@@ -211,6 +211,25 @@ malformed_archives_abort_apt_before_dpkg() {
 	done
 }
 
+# execmark verify agrees with the kernel about a file the list trusts:
+# "listed" while its digest is listed (and it runs), "unmarked" after
+# (and it is refused).
+verify_says_listed_while_the_kernel_runs_it() {
+	f=$work/listed-prog
+	printf '#!/bin/sh\necho listed-prog\n# nonce %s\n' "$(cat /proc/sys/kernel/random/uuid)" >"$f"
+	chmod 755 "$f"
+	refused "$f"
+	execmark digests add -q "$f" || die "digests add failed"
+	out=$(execmark verify "$f" 2>&1) || die "verify of a listed file: status $?: $out"
+	[ "$(echo "$out" | head -n 1)" = "listed $f" ] || die "verify says: $out"
+	[ "$("$f")" = listed-prog ] || die "the listed file does not run"
+	execmark digests remove -q "$f" || die "digests remove failed"
+	out=$(execmark verify "$f" 2>/dev/null)
+	[ $? = 1 ] && [ "$out" = "unmarked $f" ] || die "after remove, verify says: $out"
+	refused "$f"
+	list_empty
+}
+
 dpkg_tests() {
 	# A kernel without the digest list: the hooks cannot work; say so.
 	if [ ! -e "$XM_LIST" ]; then
@@ -219,6 +238,7 @@ dpkg_tests() {
 		return 0
 	fi
 	t apt_hooks_setup_signed_local_repository dpkg_setup
+	t verify_says_listed_while_the_kernel_runs_it verify_says_listed_while_the_kernel_runs_it
 	t apt_install_postinst_runs_new_binary_and_library apt_install_postinst_runs_new_binary_and_library
 	t apt_upgrade_runs_new_binary_and_scripts_of_both_versions apt_upgrade_runs_new_binary_and_scripts_of_both_versions
 	t python_modules_of_a_package_import_in_enforce python_modules_of_a_package_import
