@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <libfsverity.h>
@@ -235,10 +236,17 @@ void verity_warn(const char *path, int err, const char *what)
 	case ENOPKG:
 		warn_path(path, "%s: the kernel lacks the hash algorithm", what);
 		break;
-	case EINVAL:
-		warn_path(path, "%s: the kernel refuses the parameters or reports an algorithm marks cannot name",
-			  what);
+	case EINVAL: {
+		struct statvfs sv;
+
+		if (!statvfs(path, &sv) && sv.f_bsize < VERITY_BLOCK_SIZE)
+			warn_path(path, "%s: the file system's blocks (%lu bytes) are smaller than the fs-verity Merkle tree blocks marks use (%d bytes), which Linux refuses; make it with larger blocks (e.g. mkfs.ext4 -b 4096)",
+				  what, (unsigned long)sv.f_bsize, VERITY_BLOCK_SIZE);
+		else
+			warn_path(path, "%s: the kernel refuses the parameters or reports an algorithm marks cannot name",
+				  what);
 		break;
+	}
 	default:
 		warn_path(path, "%s: %s", what, strerror(err));
 		break;
