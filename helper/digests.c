@@ -168,7 +168,7 @@ static int digest_file(const char *path, struct dlist *d, unsigned char *buf)
 		close(fd);
 		return -1;
 	}
-	ret = hash_file(fd, algo_by_name("sha256"), bin, buf);
+	ret = hash_file(fd, algo_by_name("sha256"), bin, buf, false);
 	close(fd);
 	if (ret == HASH_CHANGED) {
 		warn_path(path, "changed while it was hashed; nothing done");

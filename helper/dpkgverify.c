@@ -55,7 +55,7 @@ static enum pkg_state check_file(const char *path, const unsigned char *want,
 		close(fd);
 		return PF_NOT_REGULAR;
 	}
-	ret = hash_file(fd, a, got, buf);
+	ret = hash_file(fd, a, got, buf, false);
 	if (ret < 0 || ret == HASH_CHANGED) {
 		*err = ret < 0 ? -ret : EAGAIN;
 		close(fd);

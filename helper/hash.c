@@ -102,7 +102,12 @@ static bool same_file(const struct stat *a, const struct stat *b)
  */
 int hash_hold_still(int fd)
 {
-	return fcntl(fd, F_SETLEASE, F_RDLCK) ? -errno : 0;
+	if (fcntl(fd, F_SETLEASE, F_RDLCK))
+		return -errno;
+	/* Tests: a writer that comes before the first read breaks it too. */
+	if (test_delay_ms)
+		sleep_ms(test_delay_ms);
+	return 0;
 }
 
 /* A lease of hash_hold_still() that was broken by a writer. */
@@ -117,25 +122,31 @@ static bool lease_broken(int fd, bool leased)
  * @a: the algorithm
  * @digest: receives a->size bytes
  * @buf: a HASH_BUF_SIZE scratch buffer owned by the calling thread
+ * @leased: hash_hold_still() took a lease on @fd. A writer may already
+ *	have broken it (F_GETLEASE then says F_UNLCK, as for no lease at
+ *	all, and the writer waits for our close): the caller's word counts.
  *
  * Return: 0, HASH_CHANGED if the file's identity, size, mtime or ctime
  * changed while it was read (or it did not hold st_size bytes) or, if it
  * held a lease of hash_hold_still(), a writer broke it; or -errno.
  */
 int hash_file(int fd, const struct algo *a, unsigned char *digest,
-	      unsigned char *buf)
+	      unsigned char *buf, bool leased)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint64_t total = 0;
 	struct stat before, after;
 	unsigned int len;
 	int ret = -EIO;
-	bool leased = fcntl(fd, F_GETLEASE) == F_RDLCK;
 
 	if (!ctx)
 		return -ENOMEM;
 	if (fstat(fd, &before)) {
 		ret = -errno;
+		goto out;
+	}
+	if (lease_broken(fd, leased)) {
+		ret = HASH_CHANGED;
 		goto out;
 	}
 	if (!EVP_DigestInit_ex(ctx, mds[a - algos], NULL))

@@ -6,6 +6,7 @@
 #ifndef EXECMARK_HASH_H
 #define EXECMARK_HASH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct algo {
@@ -22,7 +23,7 @@ const struct algo *algo_by_size(unsigned int size);
 void hash_init(void);
 uint64_t hash_bytes_done(void);
 int hash_file(int fd, const struct algo *a, unsigned char *digest,
-	      unsigned char *buf);
+	      unsigned char *buf, bool leased);
 int hash_hold_still(int fd);
 
 /* Return values of hash_file() besides 0 and -errno. */

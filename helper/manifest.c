@@ -109,7 +109,7 @@ static void export_work(void *ctx, struct job *j, unsigned char *buf)
 		ret = export_verity(j, how->algo);
 	} else {
 		j->algo = how->algo;
-		ret = hash_file(j->fd, j->algo, j->digest, buf);
+		ret = hash_file(j->fd, j->algo, j->digest, buf, false);
 		if (ret < 0)
 			job_fail(j, "read", -ret);
 	}

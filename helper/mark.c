@@ -68,7 +68,7 @@ static bool content_digest(struct marker *m, struct job *j,
 		return false;
 	}
 	pthread_rwlock_rdlock(lock);
-	ret = hash_file(j->fd, a, j->digest, buf);
+	ret = hash_file(j->fd, a, j->digest, buf, true);
 	pthread_rwlock_unlock(lock);
 	if (ret < 0) {
 		j->result = MARK_FAILED;

@@ -162,6 +162,7 @@ static int exec_verdict(struct job *j)
 	ret = hash_hold_still(j->fd);
 	if (ret == -EAGAIN)
 		return VERIFY_UNVERIFIABLE;
+	j->leased = !ret;
 	/*
 	 * With the lease, hash_file() sees a writer that comes meanwhile;
 	 * without (not our file, no CAP_LEASE) we cannot tell.
@@ -232,7 +233,7 @@ static int verify_mark(struct verify_ctx *c, struct job *j,
 			return VERIFY_MISMATCH;
 	} else {
 		j->algo = algo_by_id(m->p.algo);
-		ret = hash_file(j->fd, j->algo, j->digest, buf);
+		ret = hash_file(j->fd, j->algo, j->digest, buf, j->leased);
 		if (ret < 0) {
 			job_fail(j, "read", -ret);
 			return VERIFY_FAILED;
@@ -324,7 +325,7 @@ static int verify_listed(struct verify_ctx *c, struct job *j, int result,
 	if (result == VERIFY_MISMATCH && j->algo == sha256) {
 		d = j->digest;		/* the content's, computed for the mark */
 	} else {
-		ret = hash_file(j->fd, sha256, digest, buf);
+		ret = hash_file(j->fd, sha256, digest, buf, j->leased);
 		if (ret == HASH_CHANGED)
 			return VERIFY_CHANGED;
 		if (ret) {

@@ -20,6 +20,7 @@ struct job {
 	int fd;			/* open O_RDONLY; closed after work() */
 	struct stat st;		/* fstat() at open, before any read */
 	bool done;
+	bool leased;		/* work() holds a read lease (hash_hold_still()) */
 	const void *arg;	/* pool_add()'s: the subcommand's input for the path */
 	/* Output of work(), read by done(). */
 	int result;		/* subcommand-defined */
