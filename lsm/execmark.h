@@ -124,6 +124,7 @@ struct execmark_stats {
 	u64 verity_checks;
 	u64 sig_checks;
 	u64 sig_failures;
+	u64 sig_cache_hits;	/* signatures found verified, not verified again */
 	u64 listed;		/* accesses allowed by the digest allow-list */
 };
 
@@ -150,7 +151,7 @@ int execmark_signed_parse(const char *s);
 int execmark_set_require_signed(int s);
 int execmark_sig_init(void);
 int execmark_sig_verify(const struct execmark_parsed *p);
-u32 execmark_keys_epoch(void);
+u64 execmark_keys_epoch(void);
 bool execmark_digest_revoked(const u8 *digest, unsigned int size);
 struct key;
 void execmark_keys_changed(const struct key *keyring);

@@ -147,6 +147,7 @@ static int stats_show(struct seq_file *m, void *v)
 		sum.verity_checks += READ_ONCE(s->verity_checks);
 		sum.sig_checks += READ_ONCE(s->sig_checks);
 		sum.sig_failures += READ_ONCE(s->sig_failures);
+		sum.sig_cache_hits += READ_ONCE(s->sig_cache_hits);
 		sum.listed += READ_ONCE(s->listed);
 	}
 	seq_printf(m, "checks %llu\ncache_hits %llu\nhashes %llu\nhash_bytes %llu\n"
@@ -157,6 +158,7 @@ static int stats_show(struct seq_file *m, void *v)
 		   sum.verity_checks, sum.sig_checks, sum.sig_failures);
 	seq_printf(m, "digests_allowed %llu\n", sum.listed);
 	execmark_digests_stats(m);
+	seq_printf(m, "sig_cache_hits %llu\n", sum.sig_cache_hits);
 	return 0;
 }
 

@@ -29,7 +29,10 @@
 #include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/timekeeping.h>
+#include <linux/random.h>
+#include <linux/unaligned.h>
 #include <linux/verification.h>
+#include <crypto/sha2.h>
 #include <keys/asymmetric-type.h>
 #include <keys/system_keyring.h>
 #include <uapi/linux/execmark.h>
@@ -176,7 +179,7 @@ static bool keys_ready;
  *  - a key of .execmark that expires: execmark_keys_epoch() bumps the
  *    generation when the earliest expiry time of its keys has passed.
  */
-static atomic_t keys_epoch = ATOMIC_INIT(0);
+static atomic64_t keys_epoch = ATOMIC64_INIT(0);	/* 64 bits: never wraps */
 static time64_t next_expiry = TIME64_MAX;	/* of a key of .execmark */
 static DEFINE_SPINLOCK(expiry_lock);		/* serialises its updates */
 
@@ -233,7 +236,7 @@ static void update_expiry(time64_t now)
 
 static void keys_bump(void)
 {
-	atomic_inc(&keys_epoch);
+	atomic64_inc(&keys_epoch);
 	if (!execmark_keyring)
 		return;
 	spin_lock(&expiry_lock);
@@ -246,7 +249,7 @@ static void keys_expired(time64_t now)
 {
 	spin_lock(&expiry_lock);
 	if (now >= next_expiry) {
-		atomic_inc(&keys_epoch);
+		atomic64_inc(&keys_epoch);
 		update_expiry(now);
 	}
 	spin_unlock(&expiry_lock);
@@ -260,13 +263,13 @@ static void keys_expired(time64_t now)
  * Return: a number that changes whenever a key joins, leaves or changes
  * in .execmark, or an entry joins .blacklist.
  */
-u32 execmark_keys_epoch(void)
+u64 execmark_keys_epoch(void)
 {
 	time64_t now = ktime_get_real_seconds();
 
 	if (unlikely(now >= READ_ONCE(next_expiry)))
 		keys_expired(now);
-	return atomic_read(&keys_epoch);
+	return atomic64_read(&keys_epoch);
 }
 
 /**
@@ -316,7 +319,7 @@ void execmark_key_used(const struct key *key, int need)
 	if (key != execmark_keyring &&
 	    (key->type != &key_type_asymmetric || !in_keyring(key)))
 		return;
-	atomic_inc(&keys_epoch);
+	atomic64_inc(&keys_epoch);
 	/* A task that never returns to user space: the bump above only. */
 	if (!xt || (current->flags & PF_KTHREAD) ||
 	    test_and_set_bit(XM_TASK_KEYS_QUEUED, &xt->flags))
@@ -400,6 +403,110 @@ static bool der_exact(const u8 *p, size_t len)
 	return hdr + n == len;
 }
 
+/*
+ * Verifications that succeeded, so that a mark written again, or read again
+ * after its inode was evicted, is not verified again: an RSA-2048 PKCS#7
+ * verification costs about 1.2e6 instructions, twice a whole exec of a
+ * small program. An entry is the SHA-256 of the signed message and the
+ * signature (sig_id()) and the keys epoch read before they were verified;
+ * it counts only while the epoch is still the same, so every change that
+ * drops the cached verdicts (a key of .execmark added, unlinked, revoked,
+ * invalidated or expired, an entry added to .blacklist) retires every entry
+ * too. Failures are never cached. Fixed size, XM_SIG_SETS sets of
+ * XM_SIG_WAYS entries in static memory: nothing is allocated, and only
+ * signatures that verified against .execmark ever get in.
+ */
+#define XM_SIG_SETS	64
+#define XM_SIG_WAYS	8
+
+struct xm_sig_entry {
+	u64 epoch;
+	u8 id[SHA256_DIGEST_SIZE];
+	bool used;
+};
+
+struct xm_sig_cache {
+	spinlock_t lock;	/* serialises lookups and updates of @set */
+	struct xm_sig_entry set[XM_SIG_SETS][XM_SIG_WAYS];
+};
+
+static struct xm_sig_cache sig_cache = {
+	.lock = __SPIN_LOCK_UNLOCKED(sig_cache.lock),
+};
+
+/*
+ * sig_id - what a verification is cached under
+ * @msg: the signed message, execmark_sig_message()
+ * @len: its length
+ * @sig: the signature
+ * @sig_len: its length
+ * @id: the result, SHA-256 of the length of @msg, @msg and @sig
+ *
+ * The length prefix makes the split between message and signature part of
+ * what is hashed.
+ */
+static void sig_id(const u8 *msg, unsigned int len, const u8 *sig,
+		   unsigned int sig_len, u8 id[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx ctx;
+	__le32 n = cpu_to_le32(len);
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, (const u8 *)&n, sizeof(n));
+	sha256_update(&ctx, msg, len);
+	sha256_update(&ctx, sig, sig_len);
+	sha256_final(&ctx, id);
+}
+
+/* The set of @id: SHA-256 output is uniform, its first bytes choose. */
+static struct xm_sig_entry *sig_set(struct xm_sig_cache *c, const u8 *id)
+{
+	return c->set[get_unaligned_le32(id) % XM_SIG_SETS];
+}
+
+/* Whether @id verified under @epoch. Never sleeps. */
+static bool sig_cache_get(struct xm_sig_cache *c, const u8 *id, u64 epoch)
+{
+	struct xm_sig_entry *set = sig_set(c, id);
+	bool hit = false;
+	unsigned int i;
+
+	spin_lock(&c->lock);
+	for (i = 0; i < XM_SIG_WAYS && !hit; i++)
+		hit = set[i].used && set[i].epoch == epoch &&
+		      !memcmp(set[i].id, id, SHA256_DIGEST_SIZE);
+	spin_unlock(&c->lock);
+	return hit;
+}
+
+/*
+ * Record that @id verified under @epoch: in its own entry if it has one,
+ * else in a free entry or one of another epoch, else in the entry @victim
+ * (random: no order of accesses makes a set miss every time). Never sleeps.
+ */
+static void sig_cache_put(struct xm_sig_cache *c, const u8 *id, u64 epoch,
+			  unsigned int victim)
+{
+	struct xm_sig_entry *set = sig_set(c, id), *e = NULL;
+	unsigned int i;
+
+	spin_lock(&c->lock);
+	for (i = 0; i < XM_SIG_WAYS; i++) {
+		if (set[i].used && !memcmp(set[i].id, id, SHA256_DIGEST_SIZE)) {
+			e = &set[i];
+			break;
+		}
+		if (!e && (!set[i].used || set[i].epoch != epoch))
+			e = &set[i];
+	}
+	if (!e)
+		e = &set[victim % XM_SIG_WAYS];
+	memcpy(e->id, id, SHA256_DIGEST_SIZE);
+	e->epoch = epoch;
+	e->used = true;
+	spin_unlock(&c->lock);
+}
+
 /* Verify, with the keyring searches marked as our own (execmark_key_used()). */
 static int verify_pkcs7(const void *msg, size_t len, const void *sig,
 			size_t sig_len)
@@ -419,6 +526,8 @@ static int verify_pkcs7(const void *msg, size_t len, const void *sig,
  * execmark_sig_verify - verify the signature of a mark
  * @p: a parsed mark with a signature
  *
+ * A signature that verified under the same keys before (the same message
+ * and signature bytes, the keys epoch unchanged) is not verified again.
  * Sleeps: PKCS#7 parsing and verification allocate with GFP_KERNEL.
  *
  * Return: 0 if a key of the .execmark keyring that is not revoked signed
@@ -427,17 +536,28 @@ static int verify_pkcs7(const void *msg, size_t len, const void *sig,
  */
 int execmark_sig_verify(const struct execmark_parsed *p)
 {
-	u8 msg[EXECMARK_SIG_MSG_MAX];
+	u8 msg[EXECMARK_SIG_MSG_MAX], id[SHA256_DIGEST_SIZE];
 	unsigned int len;
+	u64 epoch;
 	int ret;
 
 	if (!execmark_keyring || !p->sig || !p->sig_len)
 		return -ENOKEY;
 	len = execmark_sig_message(p, msg);
-	if (!der_exact(p->sig, p->sig_len))
+	if (!der_exact(p->sig, p->sig_len)) {
 		ret = -EBADMSG;
-	else
+	} else {
+		/* Read before verifying: a change meanwhile retires the entry. */
+		epoch = execmark_keys_epoch();
+		sig_id(msg, len, p->sig, p->sig_len, id);
+		if (sig_cache_get(&sig_cache, id, epoch)) {
+			xm_stat_add(sig_cache_hits, 1);
+			return 0;
+		}
 		ret = verify_pkcs7(msg, len, p->sig, p->sig_len);
+		if (!ret)
+			sig_cache_put(&sig_cache, id, epoch, get_random_u32());
+	}
 	xm_stat_add(sig_checks, 1);
 	if (ret)
 		xm_stat_add(sig_failures, 1);
@@ -446,7 +566,7 @@ int execmark_sig_verify(const struct execmark_parsed *p)
 
 #else /* !CONFIG_SECURITY_EXECMARK_SIGNATURES */
 
-u32 execmark_keys_epoch(void)
+u64 execmark_keys_epoch(void)
 {
 	return 0;
 }
@@ -526,12 +646,93 @@ static void der_exact_test(struct kunit *test)
 	big[1] = 0x83;	/* three length bytes: more than a mark holds */
 	KUNIT_EXPECT_FALSE(test, der_exact(big, 300));
 }
+
+/* Message and signature make the id; so does where one ends. */
+static void sig_id_test(struct kunit *test)
+{
+	static const u8 ab[] = { 'a', 'b' };
+	u8 a[SHA256_DIGEST_SIZE], b[SHA256_DIGEST_SIZE];
+
+	sig_id(ab, 2, ab, 2, a);
+	sig_id(ab, 2, ab, 2, b);
+	KUNIT_EXPECT_MEMEQ(test, a, b, SHA256_DIGEST_SIZE);
+	sig_id(ab, 1, ab, 2, b);
+	KUNIT_EXPECT_MEMNEQ(test, a, b, SHA256_DIGEST_SIZE);
+	sig_id(ab, 2, ab, 1, b);
+	KUNIT_EXPECT_MEMNEQ(test, a, b, SHA256_DIGEST_SIZE);
+	/* "ab" + "a" is not "a" + "ba". */
+	sig_id(ab, 2, ab, 1, a);
+	sig_id(ab, 1, (const u8 *)"ba", 2, b);
+	KUNIT_EXPECT_MEMNEQ(test, a, b, SHA256_DIGEST_SIZE);
+}
+
+/* An id of set @s, distinct per @n. */
+static void test_id(u8 *id, unsigned int s, u8 n)
+{
+	memset(id, n, SHA256_DIGEST_SIZE);
+	put_unaligned_le32(s, id);
+}
+
+static void sig_cache_test(struct kunit *test)
+{
+	struct xm_sig_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	u8 id[SHA256_DIGEST_SIZE], other[SHA256_DIGEST_SIZE];
+	unsigned int i, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	spin_lock_init(&c->lock);
+	test_id(id, 5, 1);
+	test_id(other, 5, 2);
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, id, 0));
+	sig_cache_put(c, id, 7, 0);
+	KUNIT_EXPECT_TRUE(test, sig_cache_get(c, id, 7));
+	/* Another epoch, another id: no. */
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, id, 8));
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, id, 6));
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, other, 7));
+	id[SHA256_DIGEST_SIZE - 1] ^= 1;
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, id, 7));
+	id[SHA256_DIGEST_SIZE - 1] ^= 1;
+	/* Put again under a new epoch: one entry, the new epoch only. */
+	sig_cache_put(c, id, 8, 3);
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, id, 7));
+	KUNIT_EXPECT_TRUE(test, sig_cache_get(c, id, 8));
+	for (i = 0, n = 0; i < XM_SIG_WAYS; i++)
+		n += c->set[5][i].used;
+	KUNIT_EXPECT_EQ(test, n, 1);
+	/* A full set of the current epoch: the victim goes, the rest stay. */
+	for (i = 1; i < XM_SIG_WAYS; i++) {
+		test_id(other, 5, 10 + i);
+		sig_cache_put(c, other, 8, 0);
+	}
+	KUNIT_EXPECT_TRUE(test, sig_cache_get(c, id, 8));
+	KUNIT_EXPECT_EQ(test, c->set[5][0].epoch, 8);
+	test_id(other, 5, 99);
+	sig_cache_put(c, other, 8, XM_SIG_WAYS + 2);
+	KUNIT_EXPECT_TRUE(test, sig_cache_get(c, other, 8));
+	for (i = 0, n = 0; i < XM_SIG_WAYS; i++)
+		n += sig_cache_get(c, c->set[5][i].id, 8);
+	KUNIT_EXPECT_EQ(test, n, XM_SIG_WAYS);
+	test_id(other, 5, 12);	/* was in way 2, the victim */
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, other, 8));
+	/* Other sets are untouched. */
+	test_id(other, 6, 1);
+	KUNIT_EXPECT_FALSE(test, sig_cache_get(c, other, 8));
+	/* An entry of an older epoch is replaced before any current one. */
+	sig_cache_put(c, id, 9, 0);
+	test_id(other, 5, 100);
+	sig_cache_put(c, other, 9, 0);
+	KUNIT_EXPECT_TRUE(test, sig_cache_get(c, id, 9));
+	KUNIT_EXPECT_TRUE(test, sig_cache_get(c, other, 9));
+}
 #endif
 
 static struct kunit_case signed_test_cases[] = {
 	KUNIT_CASE(signed_parse_test),
 #ifdef CONFIG_SECURITY_EXECMARK_SIGNATURES
 	KUNIT_CASE(der_exact_test),
+	KUNIT_CASE(sig_id_test),
+	KUNIT_CASE(sig_cache_test),
 #endif
 	{}
 };
