@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <linux/fsverity.h>
@@ -142,10 +143,12 @@ static inline int xm_enrol(const struct xm_signer *s, long keyring)
 
 /*
  * A detached PKCS#7 (CMS) signature, DER, of @len bytes of @msg by @s,
- * without certificates or signed attributes. Return: its length or -EIO.
+ * without signed attributes, with @s's certificate in it if @cert.
+ * Return: its length or -EIO.
  */
-static inline int xm_sign(const struct xm_signer *s, const void *msg, size_t len,
-			  unsigned char *out, size_t size)
+static inline int xm_sign_cert(const struct xm_signer *s, const void *msg,
+			       size_t len, unsigned char *out, size_t size,
+			       int cert)
 {
 	BIO *in = BIO_new_mem_buf(msg, len);
 	unsigned char *der = NULL;
@@ -155,8 +158,8 @@ static inline int xm_sign(const struct xm_signer *s, const void *msg, size_t len
 	if (!in)
 		return -EIO;
 	cms = CMS_sign(s->cert, s->key, NULL, in,
-		       CMS_BINARY | CMS_DETACHED | CMS_NOCERTS | CMS_NOATTR |
-		       CMS_NOSMIMECAP);
+		       CMS_BINARY | CMS_DETACHED | (cert ? 0 : CMS_NOCERTS) |
+		       CMS_NOATTR | CMS_NOSMIMECAP);
 	if (cms) {
 		n = i2d_CMS_ContentInfo(cms, &der);
 		if (n > 0 && (size_t)n <= size)
@@ -168,6 +171,13 @@ static inline int xm_sign(const struct xm_signer *s, const void *msg, size_t len
 	}
 	BIO_free(in);
 	return n;
+}
+
+/* As xm_sign_cert(), without the certificate: as the helper signs. */
+static inline int xm_sign(const struct xm_signer *s, const void *msg, size_t len,
+			  unsigned char *out, size_t size)
+{
+	return xm_sign_cert(s, msg, len, out, size, 0);
 }
 
 /* The digest a mark of @kind and @algo would carry for @path. */
@@ -250,9 +260,9 @@ static inline size_t xm_mark_v2(unsigned char *mark, int kind, int algo,
  * The signature by @s of the message of a mark that says (@kind, @algo,
  * @digest): what execmark_sig_message() builds. Return: length or -EIO.
  */
-static inline int xm_sign_mark(const struct xm_signer *s, int kind, int algo,
-			       const unsigned char *digest, unsigned int dsize,
-			       unsigned char *sig, size_t size)
+static inline int xm_sign_mark_cert(const struct xm_signer *s, int kind, int algo,
+				    const unsigned char *digest, unsigned int dsize,
+				    unsigned char *sig, size_t size, int cert)
 {
 	struct execmark_parsed p = {
 		.version = EXECMARK_FORMAT_V2, .kind = kind, .algo = algo,
@@ -260,12 +270,22 @@ static inline int xm_sign_mark(const struct xm_signer *s, int kind, int algo,
 	};
 	unsigned char msg[EXECMARK_SIG_MSG_MAX];
 
-	return xm_sign(s, msg, execmark_sig_message(&p, msg), sig, size);
+	return xm_sign_cert(s, msg, execmark_sig_message(&p, msg), sig, size, cert);
 }
 
-/* Mark @path (v2, @kind, @algo), signed by @s if not NULL. */
-static inline int xm_mark_signed(const char *path, int kind, int algo,
-				 const struct xm_signer *s)
+static inline int xm_sign_mark(const struct xm_signer *s, int kind, int algo,
+			       const unsigned char *digest, unsigned int dsize,
+			       unsigned char *sig, size_t size)
+{
+	return xm_sign_mark_cert(s, kind, algo, digest, dsize, sig, size, 0);
+}
+
+/*
+ * Mark @path (v2, @kind, @algo), signed by @s if not NULL, the signature
+ * carrying @s's certificate if @cert.
+ */
+static inline int xm_mark_signed_cert(const char *path, int kind, int algo,
+				      const struct xm_signer *s, int cert)
 {
 	unsigned char digest[64], sig[EXECMARK_MAX_SIG], mark[EXECMARK_V2_MAX_SIZE];
 	unsigned int dsize = xm_dsize(kind, algo);
@@ -275,7 +295,8 @@ static inline int xm_mark_signed(const char *path, int kind, int algo,
 	if (xm_digest(path, kind, algo, digest))
 		return -EIO;
 	if (s) {
-		n = xm_sign_mark(s, kind, algo, digest, dsize, sig, sizeof(sig));
+		n = xm_sign_mark_cert(s, kind, algo, digest, dsize, sig,
+				      sizeof(sig), cert);
 		if (n < 0)
 			return n;
 	}
@@ -283,12 +304,33 @@ static inline int xm_mark_signed(const char *path, int kind, int algo,
 	return setxattr(path, EXECMARK_XATTR_NAME, mark, len, 0) ? -errno : 0;
 }
 
+/* Mark @path (v2, @kind, @algo), signed by @s if not NULL. */
+static inline int xm_mark_signed(const char *path, int kind, int algo,
+				 const struct xm_signer *s)
+{
+	return xm_mark_signed_cert(path, kind, algo, s, 0);
+}
+
 /*
- * Revoke a digest: a "bin:" entry of the .blacklist keyring, whose
+ * Write the mark of @path again, the same bytes: a new mark generation,
+ * judged afresh. Return: 0 or -errno.
+ */
+static inline int xm_remark(const char *path)
+{
+	unsigned char mark[EXECMARK_V2_MAX_SIZE];
+	ssize_t n = getxattr(path, EXECMARK_XATTR_NAME, mark, sizeof(mark));
+
+	if (n < 0)
+		return -errno;
+	return setxattr(path, EXECMARK_XATTR_NAME, mark, n, 0) ? -errno : 0;
+}
+
+/*
+ * An entry "@type:HEX of @digest" of the .blacklist keyring, whose
  * description the built-in CA signs. Return: 0 or -errno.
  */
-static inline int xm_revoke(const struct xm_signer *ca, const unsigned char *digest,
-			    unsigned int dsize)
+static inline int xm_blacklist(const struct xm_signer *ca, const char *type,
+			       const unsigned char *digest, unsigned int dsize)
 {
 	char desc[4 + 2 * 64 + 1];
 	unsigned char sig[4096];
@@ -298,13 +340,38 @@ static inline int xm_revoke(const struct xm_signer *ca, const unsigned char *dig
 
 	if (bl < 0)
 		return -ENOKEY;
-	strcpy(desc, "bin:");
+	if (strlen(type) != 3 || dsize > 64)
+		return -EINVAL;
+	sprintf(desc, "%s:", type);
 	for (i = 0; i < dsize; i++)
 		sprintf(desc + 4 + 2 * i, "%02x", digest[i]);
 	n = xm_sign(ca, desc, strlen(desc), sig, sizeof(sig));
 	if (n < 0)
 		return n;
 	return xm_add_key("blacklist", desc, sig, n, bl);
+}
+
+/* Revoke a digest: a "bin:" entry of .blacklist. Return: 0 or -errno. */
+static inline int xm_revoke(const struct xm_signer *ca, const unsigned char *digest,
+			    unsigned int dsize)
+{
+	return xm_blacklist(ca, "bin", digest, dsize);
+}
+
+/*
+ * Revoke a certificate: a "tbs:" entry of .blacklist with the SHA-256 of
+ * its TBSCertificate. Return: 0 or -errno.
+ */
+static inline int xm_revoke_cert(const struct xm_signer *ca, X509 *cert)
+{
+	unsigned char *tbs = NULL, d[32];
+	int len = i2d_re_X509_tbs(cert, &tbs);
+
+	if (len <= 0)
+		return -EIO;
+	SHA256(tbs, len, d);
+	OPENSSL_free(tbs);
+	return xm_blacklist(ca, "tbs", d, 32);
 }
 
 /*

@@ -6,10 +6,14 @@
  * signature is "bad-signature": another key, the CA's own key, a signature
  * over another digest, over the same digest as another kind or algorithm,
  * cut short or padded. Version 1 and version 2 marks run side by side;
- * a signature is verified once per mark generation; a digest on the
+ * a signature is verified once per mark generation, and once at all while
+ * the keys stay the same: the same mark written again is found verified
+ * (sig_cache_hits), any other signature bytes are verified on their own,
+ * and failures are verified again; a digest on the
  * blacklist keyring is "revoked", cached or not, and so is a listed file
- * with it; a key unlinked from .execmark, revoked, invalidated or expired
- * takes its signatures' cached verdicts with it at once; require_signed
+ * with it; a key unlinked from .execmark, revoked, invalidated, expired or
+ * its certificate blacklisted takes its signatures' cached verdicts and
+ * cached verifications with it at once; require_signed
  * (not locked here: require_signed_test locks it in a boot of its own)
  * denies unsigned marks and the digest allow-list's unsigned entries; signed
  * entries are verified when written, and a bad one fails the whole write.
@@ -25,7 +29,7 @@
 /* Made once, before the harness forks the tests. */
 static struct xm_signer ca, leaf, other, self_signed;
 /* One for each way of withdrawing a key (keychange): each is withdrawn. */
-static struct xm_signer withdrawn[4];
+static struct xm_signer withdrawn[6];
 static int keys_ready = -1;
 
 __attribute__((constructor)) static void make_keys(void)
@@ -37,7 +41,7 @@ __attribute__((constructor)) static void make_keys(void)
 	    xm_make_signer(&other, "execmark test other", &ca) ||
 	    xm_make_signer(&self_signed, "execmark test self-signed", NULL))
 		return;
-	for (unsigned int i = 0; i < 4; i++)
+	for (unsigned int i = 0; i < 6; i++)
 		if (xm_make_signer(&withdrawn[i], "execmark test withdrawn", &ca))
 			return;
 	keys_ready = xm_enrol(&leaf, kr);
@@ -47,7 +51,8 @@ FIXTURE(sig) {
 	int events;
 };
 
-FIXTURE_SETUP(sig)
+/* DIR/a/true and DIR/b/true, unmarked; enforce mode; the events file. */
+static void dirs_setup(struct __test_metadata *_metadata, int *events)
 {
 	ASSERT_EQ(0, keys_ready) TH_LOG("test CA, leaf keys or .execmark missing");
 	umount2(DIR, MNT_DETACH);
@@ -57,18 +62,28 @@ FIXTURE_SETUP(sig)
 	ASSERT_EQ(0, mkdir(DIR "/b", 0755));
 	ASSERT_EQ(0, xm_unique_true(DIR "/a/true"));
 	ASSERT_EQ(0, xm_unique_true(DIR "/b/true"));
-	self->events = xm_events_open();
-	ASSERT_LE(0, self->events);
+	*events = xm_events_open();
+	ASSERT_LE(0, *events);
 	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "off"));
 	ASSERT_EQ(0, xm_set_mode("enforce"));
 }
 
-FIXTURE_TEARDOWN(sig)
+static void dirs_teardown(int events)
 {
 	xm_set_mode("permissive");
 	xm_write(XM_SECFS "require_signed", "off");
-	close(self->events);
+	close(events);
 	umount2(DIR, MNT_DETACH);
+}
+
+FIXTURE_SETUP(sig)
+{
+	dirs_setup(_metadata, &self->events);
+}
+
+FIXTURE_TEARDOWN(sig)
+{
+	dirs_teardown(self->events);
 }
 
 TEST(keyring_takes_only_vouched_keys)
@@ -118,7 +133,7 @@ TEST_F(sig, exec)
 	unsigned char digest[64], sig[EXECMARK_MAX_SIG], mark[EXECMARK_V2_MAX_SIZE];
 	const struct xm_signer *by = &leaf;
 	int skind = kind, salgo = algo, n = 0;
-	long long checks, fails;
+	long long checks, fails, hits;
 	size_t len;
 	int ret;
 
@@ -180,6 +195,26 @@ TEST_F(sig, exec)
 	EXPECT_EQ(variant->reason ? -EACCES : 0, xm_mmap_exec(DIR "/a/true"));
 	EXPECT_EQ(variant->reason ? -EACCES : 0, xm_mprotect_exec(DIR "/a/true"));
 	EXPECT_EQ(checks + (n ? 1 : 0), xm_stat("sig_checks"));
+
+	/*
+	 * The same mark written again: a new mark generation, judged afresh.
+	 * A signature that verified is found verified, not verified again;
+	 * one that failed is verified again (failures are not cached).
+	 */
+	xm_events_read(self->events, (char[4096]){}, 4096);
+	hits = xm_stat("sig_cache_hits");
+	ASSERT_EQ(0, xm_remark(DIR "/a/true"));
+	ret = xm_exec(DIR "/a/true");
+	if (!variant->reason) {
+		EXPECT_EQ(0, ret);
+		EXPECT_NO_EVENTS(self->events);
+	} else {
+		EXPECT_EQ(-EACCES, ret);
+		EXPECT_EVENTS(self->events, "exec", variant->reason, DIR "/a/true");
+	}
+	EXPECT_EQ(checks + (!n ? 0 : variant->reason ? 2 : 1), xm_stat("sig_checks"));
+	EXPECT_EQ(fails + (variant->reason ? 2 : 0), xm_stat("sig_failures"));
+	EXPECT_EQ(hits + (n && !variant->reason ? 1 : 0), xm_stat("sig_cache_hits"));
 
 	/* require_signed: only the valid signature still runs. */
 	ASSERT_EQ(0, xm_write(XM_SECFS "require_signed", "on"));
@@ -281,12 +316,123 @@ TEST_F(sig, revoked)
 }
 
 /*
+ * Verified signatures are cached by their exact bytes: after the marks of
+ * DIR/a/true and DIR/b/true, signed by the enrolled leaf key, were verified,
+ * another signature in the mark of DIR/a/true with the same digest is
+ * verified on its own: the same key's signature carrying its certificate
+ * (other bytes, valid) runs; one by a key not in .execmark, one tampered
+ * with, and DIR/b/true's cached signature replayed over DIR/a/true's digest
+ * are "bad-signature". Only the same mark written again is a cache hit, and
+ * it still is after the others.
+ */
+enum resign { SAME, WITH_CERT, BY_OTHER, TAMPERED, REPLAYED };
+
+FIXTURE(sigcache) {
+	int events;
+};
+
+FIXTURE_VARIANT(sigcache) {
+	enum resign how;
+	const char *reason;	/* NULL: allowed */
+};
+
+FIXTURE_VARIANT_ADD(sigcache, same) { .how = SAME };
+FIXTURE_VARIANT_ADD(sigcache, with_cert) { .how = WITH_CERT };
+FIXTURE_VARIANT_ADD(sigcache, other_key) { .how = BY_OTHER, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sigcache, tampered) { .how = TAMPERED, .reason = "bad-signature" };
+FIXTURE_VARIANT_ADD(sigcache, replayed) { .how = REPLAYED, .reason = "bad-signature" };
+
+FIXTURE_SETUP(sigcache)
+{
+	dirs_setup(_metadata, &self->events);
+}
+
+FIXTURE_TEARDOWN(sigcache)
+{
+	dirs_teardown(self->events);
+}
+
+TEST_F(sigcache, exact)
+{
+	const int kind = EXECMARK_KIND_CONTENT, algo = HASH_ALGO_SHA256;
+	unsigned char first[EXECMARK_V2_MAX_SIZE], mark[EXECMARK_V2_MAX_SIZE];
+	unsigned char da[64], db[64], sig[EXECMARK_MAX_SIG];
+	long long checks, fails, hits;
+	ssize_t flen;
+	size_t len;
+	int n = -1;
+
+	ASSERT_EQ(0, xm_mark_signed(DIR "/a/true", kind, algo, &leaf));
+	ASSERT_EQ(0, xm_mark_signed(DIR "/b/true", kind, algo, &leaf));
+	ASSERT_EQ(0, xm_exec(DIR "/a/true"));
+	ASSERT_EQ(0, xm_exec(DIR "/b/true"));
+	flen = getxattr(DIR "/a/true", EXECMARK_XATTR_NAME, first, sizeof(first));
+	ASSERT_LT(0, flen);
+	ASSERT_EQ(0, xm_digest(DIR "/a/true", kind, algo, da));
+	ASSERT_EQ(0, xm_digest(DIR "/b/true", kind, algo, db));
+	switch (variant->how) {
+	case SAME:
+		n = xm_sign_mark(&leaf, kind, algo, da, 32, sig, sizeof(sig));
+		break;
+	case WITH_CERT:
+		n = xm_sign_mark_cert(&leaf, kind, algo, da, 32, sig, sizeof(sig), 1);
+		break;
+	case BY_OTHER:
+		n = xm_sign_mark(&other, kind, algo, da, 32, sig, sizeof(sig));
+		break;
+	case TAMPERED:
+		n = xm_sign_mark(&leaf, kind, algo, da, 32, sig, sizeof(sig));
+		if (n > 0)
+			sig[n - 1] ^= 0x01;	/* the RSA signature's last byte */
+		break;
+	case REPLAYED:
+		n = xm_sign_mark(&leaf, kind, algo, db, 32, sig, sizeof(sig));
+		break;
+	}
+	ASSERT_LT(0, n);
+	len = xm_mark_v2(mark, kind, algo, da, sig, n);
+	if (variant->how == SAME) {
+		/* The same bytes, whether or not signing is deterministic. */
+		memcpy(mark, first, flen);
+		len = flen;
+	}
+
+	checks = xm_stat("sig_checks");
+	fails = xm_stat("sig_failures");
+	hits = xm_stat("sig_cache_hits");
+	ASSERT_EQ(0, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, mark, len, 0));
+	if (!variant->reason) {
+		EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+		EXPECT_NO_EVENTS(self->events);
+	} else {
+		EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+		EXPECT_EVENTS(self->events, "exec", variant->reason, DIR "/a/true");
+	}
+	EXPECT_EQ(checks + (variant->how == SAME ? 0 : 1), xm_stat("sig_checks"));
+	EXPECT_EQ(fails + (variant->reason ? 1 : 0), xm_stat("sig_failures"));
+	EXPECT_EQ(hits + (variant->how == SAME ? 1 : 0), xm_stat("sig_cache_hits"));
+
+	/* The first mark again: still found verified. */
+	checks = xm_stat("sig_checks");
+	hits = xm_stat("sig_cache_hits");
+	ASSERT_EQ(0, setxattr(DIR "/a/true", EXECMARK_XATTR_NAME, first, flen, 0));
+	EXPECT_EQ(0, xm_exec(DIR "/a/true"));
+	EXPECT_NO_EVENTS(self->events);
+	EXPECT_EQ(checks, xm_stat("sig_checks"));
+	EXPECT_EQ(hits + 1, xm_stat("sig_cache_hits"));
+}
+
+/*
  * A key withdrawn from .execmark takes its signatures' verdicts with it at
- * once: unlinked, revoked, invalidated or expired. The key is held in the
+ * once: unlinked, revoked, invalidated, expired, or its certificate on the
+ * blacklist (a "tbs:" entry; it fails signatures that carry the
+ * certificate). And its cached verifications: the same mark written again
+ * is verified again, and fails. A digest put on the blacklist ("bin:")
+ * after its signature was cached is "revoked". The key is held in the
  * process keyring too, so that this process may revoke it (a key in
  * .execmark alone is not possessed by anyone).
  */
-enum withdraw { UNLINK, REVOKE, INVALIDATE, EXPIRE };
+enum withdraw { UNLINK, REVOKE, INVALIDATE, EXPIRE, BLACKLIST_CERT, BLACKLIST_DIGEST };
 
 FIXTURE(keychange) {
 	int events;
@@ -296,12 +442,17 @@ FIXTURE(keychange) {
 
 FIXTURE_VARIANT(keychange) {
 	enum withdraw how;
+	const char *reason;	/* NULL: "bad-signature" */
 };
 
 FIXTURE_VARIANT_ADD(keychange, unlink) { .how = UNLINK };
 FIXTURE_VARIANT_ADD(keychange, revoke) { .how = REVOKE };
 FIXTURE_VARIANT_ADD(keychange, invalidate) { .how = INVALIDATE };
 FIXTURE_VARIANT_ADD(keychange, expire) { .how = EXPIRE };
+FIXTURE_VARIANT_ADD(keychange, blacklist_cert) { .how = BLACKLIST_CERT };
+FIXTURE_VARIANT_ADD(keychange, blacklist_digest) {
+	.how = BLACKLIST_DIGEST, .reason = "revoked",
+};
 
 FIXTURE_SETUP(keychange)
 {
@@ -340,11 +491,14 @@ FIXTURE_TEARDOWN(keychange)
 
 TEST_F(keychange, denied_at_once)
 {
+	const char *reason = variant->reason ?: "bad-signature";
 	long kr = xm_keyring(".execmark");
-	long long checks;
+	unsigned char digest[64];
+	long long checks, hits;
 
-	ASSERT_EQ(0, xm_mark_signed(DIR "/a/true", EXECMARK_KIND_CONTENT,
-				    HASH_ALGO_SHA256, self->s));
+	ASSERT_EQ(0, xm_mark_signed_cert(DIR "/a/true", EXECMARK_KIND_CONTENT,
+					 HASH_ALGO_SHA256, self->s,
+					 variant->how == BLACKLIST_CERT));
 	ASSERT_EQ(0, xm_mark_signed(DIR "/b/true", EXECMARK_KIND_CONTENT,
 				    HASH_ALGO_SHA256, &leaf));
 	ASSERT_EQ(0, xm_exec(DIR "/a/true"));
@@ -353,6 +507,12 @@ TEST_F(keychange, denied_at_once)
 	checks = xm_stat("sig_checks");
 	ASSERT_EQ(0, xm_exec(DIR "/a/true"));
 	ASSERT_EQ(checks, xm_stat("sig_checks"));
+	/* Written again: found verified, not verified again. */
+	hits = xm_stat("sig_cache_hits");
+	ASSERT_EQ(0, xm_remark(DIR "/a/true"));
+	ASSERT_EQ(0, xm_exec(DIR "/a/true"));
+	ASSERT_EQ(checks, xm_stat("sig_checks"));
+	ASSERT_EQ(hits + 1, xm_stat("sig_cache_hits"));
 	EXPECT_NO_EVENTS(self->events);
 
 	switch (variant->how) {
@@ -372,10 +532,18 @@ TEST_F(keychange, denied_at_once)
 		EXPECT_NO_EVENTS(self->events);
 		sleep(3);
 		break;
+	case BLACKLIST_CERT:
+		ASSERT_EQ(0, xm_revoke_cert(&ca, self->s->cert));
+		break;
+	case BLACKLIST_DIGEST:
+		ASSERT_EQ(0, xm_digest(DIR "/a/true", EXECMARK_KIND_CONTENT,
+				       HASH_ALGO_SHA256, digest));
+		ASSERT_EQ(0, xm_revoke(&ca, digest, 32));
+		break;
 	}
 	/* No reboot, no change of the file or its mark: denied now. */
 	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
-	EXPECT_EVENTS(self->events, "exec", "bad-signature", DIR "/a/true");
+	EXPECT_EVENTS(self->events, "exec", reason, DIR "/a/true");
 	EXPECT_EQ(-EACCES, xm_mmap_exec(DIR "/a/true"));
 	EXPECT_EQ(-EACCES, xm_mprotect_exec(DIR "/a/true"));
 	xm_events_read(self->events, (char[4096]){}, 4096);
@@ -387,6 +555,19 @@ TEST_F(keychange, denied_at_once)
 	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
 	EXPECT_EQ(0, xm_exec(DIR "/b/true"));
 	EXPECT_EQ(checks, xm_stat("sig_checks"));
+	xm_events_read(self->events, (char[4096]){}, 4096);
+	/*
+	 * Written again: the verification cached before the withdrawal is
+	 * not used; verified again, it fails (a revoked digest is not
+	 * verified at all).
+	 */
+	hits = xm_stat("sig_cache_hits");
+	ASSERT_EQ(0, xm_remark(DIR "/a/true"));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/a/true"));
+	EXPECT_EVENTS(self->events, "exec", reason, DIR "/a/true");
+	EXPECT_EQ(checks + (variant->how == BLACKLIST_DIGEST ? 0 : 1),
+		  xm_stat("sig_checks"));
+	EXPECT_EQ(hits, xm_stat("sig_cache_hits"));
 }
 
 /* "+sha256:HEX\n" or "-sha256:HEX\n" for @d. */
