@@ -76,8 +76,8 @@ struct xm_cache {
 	seqlock_t lock;
 	u64 gen;		/* mark generation of the metadata inode */
 	u64 cookie;		/* i_version of the content */
+	u64 kepoch;		/* execmark_keys_epoch(): never wraps */
 	u32 wgen;		/* writer generation of the content */
-	u32 kepoch;		/* execmark_keys_epoch() */
 	u32 verdict;		/* enum execmark_verdict; XM_NONE: empty */
 	u32 lgen;		/* digest list generation, see verify.c */
 };

@@ -73,9 +73,9 @@ static atomic64_t gen_seq = ATOMIC64_INIT(0);
 /* What a cached verdict was computed under. */
 struct xm_key {
 	u64 gen;	/* mark generation of the metadata inode */
+	u64 kepoch;	/* generation of the keyrings, execmark_keys_epoch() */
 	u32 wgen;	/* writer generation of the data inode */
 	u32 ladd, ldel;	/* generations of the digest list */
-	u32 kepoch;	/* generation of the keyrings, execmark_keys_epoch() */
 };
 
 /* The inodes of a file as the user's path shows it. */
@@ -917,7 +917,9 @@ static void cache_test(struct kunit *test)
 	struct xm_cache c = {};
 	struct xm_key k1 = { .gen = 1, .wgen = 0 }, k2 = { .gen = 2, .wgen = 0 };
 	struct xm_key w1 = { .gen = 1, .wgen = 1 }, e1 = { .gen = 1, .kepoch = 1 };
-	struct xm_key big = { .gen = U64_MAX, .wgen = U32_MAX, .kepoch = U32_MAX };
+	struct xm_key big = { .gen = U64_MAX, .wgen = U32_MAX, .kepoch = U64_MAX };
+	/* 2^32 key changes later: not the same keys (a 32-bit epoch wrapped). */
+	struct xm_key e32 = { .gen = 1, .kepoch = 1ULL << 32 };
 	struct xm_key a1 = { .gen = 1, .ladd = 1 }, d1 = { .gen = 1, .ldel = 1 };
 	int v;
 
@@ -930,6 +932,7 @@ static void cache_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &w1, 10), XM_NONE);	/* a writer went */
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &k1, 11), XM_NONE);	/* content changed */
 	KUNIT_EXPECT_EQ(test, cache_get(&c, &e1, 10), XM_NONE);	/* keys changed */
+	KUNIT_EXPECT_EQ(test, cache_get(&c, &e32, 10), XM_NONE);
 
 	/* Re-verified after a change: the new verdict replaces the old. */
 	cache_set(&c, &k1, 11, XM_MISMATCH);
