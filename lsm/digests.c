@@ -17,7 +17,7 @@
  * of it is applied. Two generations tell the verdict cache what changed:
  * @add_gen advances when a digest joins the list or an entry becomes
  * signed (a cached denial may be wrong now), @del_gen when one leaves it
- * (a cached "listed" may be).
+ * or stops being signed (a cached "listed" may be).
  *
  * An added line may carry a detached PKCS#7 signature over the message a
  * signed content mark of format version 2 with that SHA-256 digest would
@@ -550,6 +550,7 @@ static int apply(struct xm_list *l, struct xm_dop *ops, size_t n)
 	struct xm_table *old, *new = NULL, *t;
 	size_t i, start = 0, last = 0, nfresh = 0, ngone = 0, k;
 	bool cleared = false, resize = false, now_signed = false;
+	bool unsigned_now = false;
 	unsigned int count = 0;
 	int ret = 0;
 
@@ -625,6 +626,9 @@ static int apply(struct xm_list *l, struct xm_dop *ops, size_t n)
 			gone[ngone++] = unlink_entry(l, t, ops[i].hash, ops[i].digest);
 		} else if (ops[i].found) {
 			e = chain_find(l, t, ops[i].hash, ops[i].digest);
+			/* Its last reference gone and added again unsigned. */
+			unsigned_now |= (e->refs & XM_REFS_SIGNED) &&
+					!(ops[i].refs & XM_REFS_SIGNED);
 			WRITE_ONCE(e->refs, ops[i].refs);
 			now_signed |= ops[i].sig;
 		} else if (ops[i].refs) {
@@ -644,7 +648,7 @@ static int apply(struct xm_list *l, struct xm_dop *ops, size_t n)
 	smp_wmb();	/* the list changed before its generations move */
 	if (k || now_signed)
 		WRITE_ONCE(l->add_gen, l->add_gen + 1);
-	if (ngone || (cleared && old))
+	if (ngone || unsigned_now || (cleared && old))
 		WRITE_ONCE(l->del_gen, l->del_gen + 1);
 	new = NULL;	/* the list's now */
 unlock:
@@ -1143,7 +1147,7 @@ static void signed_test(struct kunit *test)
 	};
 	struct xm_list l;
 	unsigned int i;
-	u32 add;
+	u32 add, del;
 	char *buf;
 
 	list_init(&l, 16);
@@ -1176,9 +1180,16 @@ static void signed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wr(&l, "+sha256:" XH_A "\n-sha256:" XH_A "\n-sha256:" XH_A), 0);
 	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_A), 1 | XM_REFS_SIGNED);
 	KUNIT_EXPECT_EQ(test, l.add_gen, add);
-	/* Gone and added again in one write, unsigned: unsigned. */
+	/*
+	 * Gone and added again in one write, unsigned: unsigned, and a cached
+	 * "listed" is stale.
+	 */
+	add = l.add_gen;
+	del = l.del_gen;
 	KUNIT_EXPECT_EQ(test, wr(&l, "-sha256:" XH_A "\n+sha256:" XH_A), 0);
 	KUNIT_EXPECT_EQ(test, raw_refs(&l, XH_A), 1);
+	KUNIT_EXPECT_EQ(test, l.del_gen, del + 1);
+	KUNIT_EXPECT_EQ(test, l.add_gen, add);
 	/* Signed and removed in one write: a new entry, signed, then gone. */
 	KUNIT_EXPECT_EQ(test, wr_signed(&l, "+sha256:" XH_B "\n-sha256:" XH_B
 					    "\n+sha256:" XH_B), 0);

@@ -40,7 +40,7 @@ static void expect_setting(struct __test_metadata *_metadata, const char *want)
 
 TEST(locked)
 {
-	char line[XM_LIST_LINE_MAX];
+	char line[XM_LIST_LINE_MAX], both[200];
 	int events;
 
 	ASSERT_EQ(0, keys_ready);
@@ -115,6 +115,18 @@ TEST(locked)
 	ASSERT_EQ(0, xm_write(XM_SECFS "digests", line));
 	EXPECT_EQ(0, xm_exec(DIR "/later/true"));
 	EXPECT_NO_EVENTS(events);
+
+	/*
+	 * Its only reference removed and added again unsigned, in one write:
+	 * the entry is no longer signed, and the cached "listed" of its file
+	 * (just made) no longer counts.
+	 */
+	EXPECT_EQ(0, xm_exec(DIR "/listed/true"));
+	ASSERT_EQ(0, xm_signed_line(line, DIR "/listed/true", NULL, NULL));
+	ASSERT_GT(sizeof(both), snprintf(both, sizeof(both), "-%s%s", line + 1, line));
+	ASSERT_EQ(0, xm_write(XM_SECFS "digests", both));
+	EXPECT_EQ(-EACCES, xm_exec(DIR "/listed/true"));
+	EXPECT_EVENTS(events, "exec", "unsigned", DIR "/listed/true");
 
 	/* Re-marking unsigned does not help; removing the mark neither. */
 	ASSERT_EQ(0, xm_mark(DIR "/v1/true"));
