@@ -12,7 +12,8 @@
 #
 # FUZZ_JOBS harnesses (default 2) run at a time, each in a single process.
 # A harness whose inputs are slow by nature (deb decompresses archives)
-# has fuzz/NAME.runs, a smaller number of executions for "fuzz".
+# has fuzz/NAME.runs, a smaller number of executions for "fuzz"; one that
+# needs less time in "check" has fuzz/NAME.seconds, fewer seconds for it.
 # A harness's corpus is OUTDIR/corpus/NAME (what it finds, kept between
 # runs) and fuzz/corpus/NAME (the seeds and regression inputs, read only);
 # its dictionary fuzz/NAME.dict and its extra libFuzzer flags
@@ -38,6 +39,16 @@ runs_of() {
 	echo "$r"
 }
 
+# The seconds "check" gives harness $1: FUZZ_SECONDS, or its NAME.seconds if less.
+secs_of() {
+	local s=$secs
+	if [ "$mode" = check ] && [ -f "$here/$1.seconds" ] &&
+	   [ "$(cat "$here/$1.seconds")" -lt "$s" ]; then
+		s=$(cat "$here/$1.seconds")
+	fi
+	echo "$s"
+}
+
 run_one() {
 	local name=$1 args=() extra=() t0 t1
 	mkdir -p "$bin/corpus/$name" "$out/artifacts/$name"
@@ -49,7 +60,7 @@ run_one() {
 	fi
 	[ "$mode" = fuzz ] && args+=("-runs=$(runs_of "$name")")
 	t0=$(date +%s.%N)
-	"$bin/$name" "${args[@]}" -max_total_time="$secs" -timeout=10 \
+	"$bin/$name" "${args[@]}" -max_total_time="$(secs_of "$name")" -timeout=10 \
 		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name/" \
 		"$bin/corpus/$name" "$here/corpus/$name" >"$out/$name.log" 2>&1
 	echo "$? $(date +%s.%N) $t0" >"$out/$name.rc"
