@@ -19,6 +19,33 @@ static bool may_admin(const struct file *f)
 	return file_ns_capable(f, &init_user_ns, CAP_MAC_ADMIN);
 }
 
+/*
+ * word_from_user - the word written to a setting's file, as a C string
+ * @f: the file
+ * @buf: what the user wrote
+ * @len: its length
+ * @ppos: the file position
+ * @tmp: the kernel's copy, NUL-terminated
+ * @size: the size of @tmp; @len must be less
+ *
+ * Return: 0; -EPERM without CAP_MAC_ADMIN; -EINVAL when the write is not
+ * at offset 0, is empty, does not fit @tmp or holds a NUL; -EFAULT.
+ */
+static int word_from_user(const struct file *f, const char __user *buf,
+			  size_t len, const loff_t *ppos, char *tmp, size_t size)
+{
+	if (!may_admin(f))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len >= size)
+		return -EINVAL;
+	if (copy_from_user(tmp, buf, len))
+		return -EFAULT;
+	tmp[len] = '\0';
+	if (strlen(tmp) != len)
+		return -EINVAL;
+	return 0;
+}
+
 static ssize_t mode_read(struct file *f, char __user *buf, size_t len,
 			 loff_t *ppos)
 {
@@ -36,15 +63,9 @@ static ssize_t mode_write(struct file *f, const char __user *buf, size_t len,
 	char tmp[16];
 	int mode, ret;
 
-	if (!may_admin(f))
-		return -EPERM;
-	if (*ppos != 0 || len == 0 || len >= sizeof(tmp))
-		return -EINVAL;
-	if (copy_from_user(tmp, buf, len))
-		return -EFAULT;
-	tmp[len] = '\0';
-	if (strlen(tmp) != len)
-		return -EINVAL;
+	ret = word_from_user(f, buf, len, ppos, tmp, sizeof(tmp));
+	if (ret)
+		return ret;
 	mode = execmark_mode_parse(tmp);
 	if (mode < 0)
 		return mode;
@@ -109,15 +130,9 @@ static ssize_t signed_write(struct file *f, const char __user *buf, size_t len,
 	char tmp[16];
 	int s, ret;
 
-	if (!may_admin(f))
-		return -EPERM;
-	if (*ppos != 0 || len == 0 || len >= sizeof(tmp))
-		return -EINVAL;
-	if (copy_from_user(tmp, buf, len))
-		return -EFAULT;
-	tmp[len] = '\0';
-	if (strlen(tmp) != len)
-		return -EINVAL;
+	ret = word_from_user(f, buf, len, ppos, tmp, sizeof(tmp));
+	if (ret)
+		return ret;
 	s = execmark_signed_parse(tmp);
 	if (s < 0)
 		return s;
