@@ -106,7 +106,7 @@ ST_BINS += $(TESTDIR)/forward_test $(AUX)/burst
 # The helper's tests (selftests/helper/) and execmark-python's
 # (selftests/python/): each directory's scripts in /usr/lib/execmark/, and
 # a selftest program that runs them.
-HELPER_TESTS := $(filter-out %/helper_test.sh,$(wildcard selftests/helper/*.sh))
+HELPER_TESTS := $(filter-out %/helper_test.sh %/keypool.sh,$(wildcard selftests/helper/*.sh))
 PYTHON_TESTS := $(filter-out %/python_test.sh,$(wildcard selftests/python/*.sh))
 $(TESTDIR)/helper_test: selftests/helper/helper_test.sh
 	@mkdir -p $(@D)
@@ -127,6 +127,9 @@ initramfs: helper python selftests bench-files
 	@# selftests of signed marks; never in a package or the repository.
 	@install -C -D -m 0644 $(CACHE)/keys/test-ca.pem $(ROOTFS)/usr/lib/execmark/keys/test-ca.pem
 	@install -C -D -m 0600 $(CACHE)/keys/test-ca.key $(ROOTFS)/usr/lib/execmark/keys/test-ca.key
+	@# The helper's test keys, made here once (selftests/helper/keypool.sh).
+	@[ -d $(ROOTFS)/usr/lib/execmark/helper/keypool ] || \
+		selftests/helper/keypool.sh $(ROOTFS)/usr/lib/execmark/helper/keypool
 	@scripts/mkinitramfs.sh $(BUILD)/initramfs.cpio $(ROOTFS)
 
 # The Debian system (scripts/mkimage.sh) on its own disk, kept between runs
@@ -151,14 +154,30 @@ run-initramfs: all
 demo: all
 	@scripts/vm.sh demo $(LOGS)/demo.log
 
+# The host suites, each through scripts/test-cache.sh: built first, then run,
+# or the TAP of their last passing run printed again (marked "# cached")
+# when the programs and tests they run are byte for byte the same -- a
+# change of lsm/ alone changes none of them but the fuzz harnesses that
+# compile its code. FRESH=1 runs them all.
+CACHED = FRESH=$(FRESH) TEST_CACHE=$(BUILD)/test-cache scripts/test-cache.sh
 check-host: deb
 	@mkdir -p $(LOGS)
 	@python3 scripts/tap_test.py 2>&1 | tee $(LOGS)/host-tap.log
-	@$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
-	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
-	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz check 2>&1 | tee $(LOGS)/host-fuzz.log
-	@scripts/lintian-tap.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-lintian.log
-	@scripts/image-faults-test.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-image.log
+	@$(MAKE) -s -C helper O=$(BUILD)/helper >/dev/null 2>&1 || true
+	@$(CACHED) helper $(BUILD)/helper/execmark $(BUILD)/helper/xattr-tool selftests/helper -- \
+		$(MAKE) -s -C helper O=$(BUILD)/helper check 2>&1 | tee $(LOGS)/host.log
+	@$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 >/dev/null 2>&1 || true
+	@$(CACHED) helper-asan $(BUILD)/helper-asan/execmark $(BUILD)/helper-asan/xattr-tool \
+		selftests/helper -- \
+		$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
+	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz >/dev/null 2>&1 || true
+	@$(CACHED) fuzz $$(find $(BUILD)/fuzz -maxdepth 1 -type f -perm -u+x) fuzz/corpus \
+		$$(ls fuzz/*.sh fuzz/*.options fuzz/*.dict fuzz/*.runs 2>/dev/null) -- \
+		$(MAKE) -s -C fuzz O=$(BUILD)/fuzz check 2>&1 | tee $(LOGS)/host-fuzz.log
+	@$(CACHED) lintian $(wildcard $(DEBDIR)/*.deb) scripts/lintian-tap.sh -- \
+		scripts/lintian-tap.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-lintian.log
+	@$(CACHED) image-faults scripts selftests/helper/mkdebs.py $(wildcard $(DEBDIR)/*.deb) -- \
+		scripts/image-faults-test.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-image.log
 
 # The VM's boots (scripts/vm-check.sh): check.log, and one more log for each
 # test that runs in a boot of its own; check.logs lists them.

@@ -13,9 +13,12 @@ on any kernel oops, BUG, WARNING, hung task or panic anywhere in a log.
     tap.py VMLOG... [--host HOSTLOG]... [--kunit-suite PREFIX]
 
 HOSTLOG is the TAP output of a host-side test run; it must hold at least one
-complete document.
+complete document. One that begins with "# cached: " is the result of an
+earlier run printed again (scripts/test-cache.sh): its passes are counted,
+and said to be cached.
 
-Prints one line per result and ends with `N passed, N failed, N skipped`.
+Prints one line per result and ends with `N passed, N failed, N skipped`
+(and `(M of them cached)` after the passes if any are).
 """
 import re
 import sys
@@ -29,6 +32,7 @@ KERNEL_BAD = re.compile(
     r'(Oops|BUG:|WARNING:|Kernel panic|blocked for more than \d+ seconds|'
     r'general protection fault|UBSAN:|KASAN:|kernel BUG at|Call Trace:)')
 END = 'execmark-vm: end'
+CACHED = '# cached: '
 
 
 class Level:
@@ -42,6 +46,7 @@ class Judge:
         self.passed, self.failed, self.skipped = [], [], []
         self.problems = []
         self.docs = []           # names of the top-level results, per document
+        self.cached = 0          # passes that are cached results
 
     def doc(self, kind):
         self.stack = [Level(0, '')]
@@ -126,13 +131,14 @@ class Judge:
 
 
 def judge_log(judge, path, vm):
-    """Feed one log to the judge; return (kernel problems, reached end)."""
-    kernel_bad, ended, in_doc, in_dmesg = [], False, False, False
+    """Feed one log to the judge; return (kernel problems, reached end,
+    a cached host result)."""
+    kernel_bad, ended, in_doc, in_dmesg, cached = [], False, False, False, False
     try:
         f = open(path, errors='replace')
     except OSError as e:
         judge.problems.append(f'{path}: {e.strerror}')
-        return kernel_bad, ended
+        return kernel_bad, ended, cached
     with f:
         for raw in f:
             raw = raw.rstrip('\r\n')
@@ -141,6 +147,9 @@ def judge_log(judge, path, vm):
                 kernel_bad.append(text.strip())
             if text.strip() == END:
                 ended = True
+            if not vm and text.startswith(CACHED):
+                cached = True
+                continue
             if text == 'execmark-dmesg-begin':
                 judge.finish()
                 in_doc, in_dmesg = False, True
@@ -161,7 +170,7 @@ def judge_log(judge, path, vm):
             if in_doc:
                 judge.line(text)
     judge.finish()
-    return kernel_bad, ended
+    return kernel_bad, ended, cached
 
 
 def main():
@@ -185,13 +194,15 @@ def main():
     judge = Judge()
     problems = judge.problems
     for path in hostlogs:
-        before = len(judge.docs)
-        judge_log(judge, path, vm=False)
+        before, passed = len(judge.docs), len(judge.passed)
+        _, _, cached = judge_log(judge, path, vm=False)
         if len(judge.docs) == before:
             problems.append(f'{path}: no TAP results')
+        if cached:
+            judge.cached += len(judge.passed) - passed
     kernel_bad, not_ended = [], []
     for vmlog in vmlogs:
-        bad, ended = judge_log(judge, vmlog, vm=True)
+        bad, ended, _ = judge_log(judge, vmlog, vm=True)
         kernel_bad += bad
         if not ended:
             not_ended.append(vmlog)
@@ -211,7 +222,10 @@ def main():
     for p in problems:
         print(f'PROBLEM {p}')
     failed = len(judge.failed) + len(problems)
-    summary = f'{len(judge.passed)} passed, {failed} failed'
+    summary = f'{len(judge.passed)} passed'
+    if judge.cached:
+        summary += f' ({judge.cached} of them cached)'
+    summary += f', {failed} failed'
     if judge.skipped:
         summary += f', {len(judge.skipped)} skipped'
     print(summary)

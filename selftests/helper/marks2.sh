@@ -23,23 +23,36 @@ mk2() {
 	fi
 }
 
+# newkey NAME FILE rsa|ec|ed25519: a new private key in FILE, or, where
+# the tests run under emulation (helper_test), the key NAME that the build
+# made on the host beforehand in EXECMARK_TEST_KEYPOOL (RSA key generation
+# takes seconds per key there). Each NAME is a different key.
+newkey() {
+	if [ -n "${EXECMARK_TEST_KEYPOOL:-}" ] && [ -f "$EXECMARK_TEST_KEYPOOL/$1.key" ]; then
+		cp "$EXECMARK_TEST_KEYPOOL/$1.key" "$2"
+		return
+	fi
+	shift
+	case $2 in
+	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" ;;
+	ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" ;;
+	*) openssl genpkey -algorithm ED25519 -out "$1" ;;
+	esac 2>/dev/null
+}
+
 # keys DIR: a test CA, two leaf keys it signs (RSA and ECDSA P-256), one of
 # another CA, a self-signed certificate and an Ed25519 key, all in DIR
 keys() {
 	K=$1
 	mkdir -p "$K"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -sha256 \
+	newkey ca "$K/ca.key" rsa &&
+	openssl req -x509 -new -key "$K/ca.key" -days 2 -sha256 \
 		-subj "/CN=marks2 test CA" -addext "basicConstraints=critical,CA:TRUE" \
 		-addext "keyUsage=critical,keyCertSign,digitalSignature" \
-		-keyout "$K/ca.key" -out "$K/ca.pem" 2>/dev/null || return 1
-	for leaf in leaf:rsa:2048 ec:ec:prime256v1 other:rsa:2048; do
+		-out "$K/ca.pem" 2>/dev/null || return 1
+	for leaf in leaf:rsa ec:ec other:rsa; do
 		name=${leaf%%:*}
-		case $leaf in
-		*:ec:*) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-				-out "$K/$name.key" 2>/dev/null ;;
-		*) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-				-out "$K/$name.key" 2>/dev/null ;;
-		esac || return 1
+		newkey "$name" "$K/$name.key" "${leaf#*:}" || return 1
 		openssl req -new -key "$K/$name.key" -subj "/CN=marks2 $name" \
 			-out "$K/$name.csr" 2>/dev/null || return 1
 		openssl x509 -req -in "$K/$name.csr" -CA "$K/ca.pem" -CAkey "$K/ca.key" \
@@ -47,7 +60,7 @@ keys() {
 	done
 	openssl x509 -in "$K/leaf.pem" -outform DER -out "$K/leaf.der" 2>/dev/null &&
 	openssl pkcs8 -topk8 -nocrypt -in "$K/leaf.key" -outform DER -out "$K/leaf.key.der" 2>/dev/null &&
-	openssl genpkey -algorithm ED25519 -out "$K/ed.key" 2>/dev/null &&
+	newkey ed "$K/ed.key" ed25519 &&
 	openssl req -x509 -new -key "$K/ed.key" -subj "/CN=marks2 ed" -days 2 \
 		-out "$K/ed.pem" 2>/dev/null
 }
@@ -582,13 +595,15 @@ marks2_kernel() {
 	fi
 	K=$W/kkeys
 	mkdir -p "$K"
-	openssl req -new -newkey rsa:2048 -nodes -subj "/CN=execmark helper_test leaf" \
-		-keyout "$K/leaf.key" -out "$K/leaf.csr" 2>/dev/null &&
+	newkey kernel-leaf "$K/leaf.key" rsa &&
+	openssl req -new -key "$K/leaf.key" -subj "/CN=execmark helper_test leaf" \
+		-out "$K/leaf.csr" 2>/dev/null &&
 	openssl x509 -req -in "$K/leaf.csr" -CA "$CA/test-ca.pem" -CAkey "$CA/test-ca.key" \
 		-CAcreateserial -CAserial "$K/ca.srl" -days 2 -sha256 -out "$K/leaf.pem" 2>/dev/null &&
 	openssl x509 -in "$K/leaf.pem" -outform DER -out "$K/leaf.der" &&
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=execmark helper_test rogue" \
-		-keyout "$K/rogue.key" -out "$K/rogue.pem" 2>/dev/null ||
+	newkey kernel-rogue "$K/rogue.key" rsa &&
+	openssl req -x509 -new -key "$K/rogue.key" -days 2 -subj "/CN=execmark helper_test rogue" \
+		-out "$K/rogue.pem" 2>/dev/null ||
 		{ fail "$L: openssl makes a leaf signed by the test CA"; return; }
 	run keyctl padd asymmetric "" %:.execmark <"$K/leaf.der"
 	check "$L: a leaf signed by the test CA goes into .execmark" rc_is 0
