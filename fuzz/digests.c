@@ -348,7 +348,7 @@ static void do_write(const char *text, size_t len, int fail_nth, bool signal,
 		fuzz_assert(the_list.add_gen == add0 && the_list.del_gen == del0,
 			    "a refused write (%d) moved a generation", ret);
 	}
-	if (ret == p.ret && p.line && ret != -EINTR) {
+	if (ret == p.ret && p.line && !(failed && ret == -ENOMEM)) {
 		char want[64];
 
 		snprintf(want, sizeof(want),
