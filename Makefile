@@ -172,7 +172,7 @@ check-host: deb
 		$(MAKE) -s -C helper O=$(BUILD)/helper-asan SANITIZE=1 check 2>&1 | tee $(LOGS)/host-asan.log
 	@$(MAKE) -s -C fuzz O=$(BUILD)/fuzz >/dev/null 2>&1 || true
 	@$(CACHED) fuzz $$(find $(BUILD)/fuzz -maxdepth 1 -type f -perm -u+x) fuzz/corpus \
-		$$(ls fuzz/*.sh fuzz/*.options fuzz/*.dict fuzz/*.runs 2>/dev/null) -- \
+		$$(ls fuzz/*.sh fuzz/*.options fuzz/*.dict fuzz/*.runs fuzz/*.seconds 2>/dev/null) -- \
 		$(MAKE) -s -C fuzz O=$(BUILD)/fuzz check 2>&1 | tee $(LOGS)/host-fuzz.log
 	@$(CACHED) lintian $(wildcard $(DEBDIR)/*.deb) scripts/lintian-tap.sh -- \
 		scripts/lintian-tap.sh $(DEBDIR) 2>&1 | tee $(LOGS)/host-lintian.log
