@@ -416,8 +416,8 @@ static bool der_exact(const u8 *p, size_t len)
  * XM_SIG_WAYS entries in static memory: nothing is allocated, and only
  * signatures that verified against .execmark ever get in.
  */
-#define XM_SIG_SETS	64
-#define XM_SIG_WAYS	8
+#define XM_SIG_SETS	32
+#define XM_SIG_WAYS	16
 
 struct xm_sig_entry {
 	u64 epoch;
