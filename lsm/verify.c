@@ -45,6 +45,7 @@
 #include <linux/iversion.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/seqlock.h>
@@ -67,8 +68,29 @@
 #define XM_HASH_WAIT		msecs_to_jiffies(20)
 #define XM_HASH_PROGRESS	XM_CHUNK
 
-/* The source of mark generations; never wraps. */
+/*
+ * Mark generations are unique, never reused, and only compared for
+ * equality. Each CPU hands them out from a batch of XM_GEN_BATCH that it
+ * reserves from gen_seq, as get_next_ino() does with inode numbers, so
+ * that allocating inodes on many CPUs does not bounce one cache line: the
+ * batch that begins after B gives B + 1 to B + XM_GEN_BATCH. 64 bits
+ * never wrap.
+ */
+#define XM_GEN_BATCH	1024
 static atomic64_t gen_seq = ATOMIC64_INIT(0);
+static DEFINE_PER_CPU(u64, gen_last);
+
+static u64 new_gen(void)
+{
+	u64 *last = get_cpu_ptr(&gen_last);
+	u64 gen = *last;
+
+	if (unlikely(!(gen % XM_GEN_BATCH)))
+		gen = atomic64_add_return(XM_GEN_BATCH, &gen_seq) - XM_GEN_BATCH;
+	*last = ++gen;
+	put_cpu_ptr(&gen_last);
+	return gen;
+}
 
 /* What a cached verdict was computed under. */
 struct xm_key {
@@ -171,7 +193,7 @@ void execmark_inode_init(struct inode *inode)
 	if (!xi)
 		return;
 	seqlock_init(&xi->cache.lock);
-	xi->gen = atomic64_inc_return(&gen_seq);
+	xi->gen = new_gen();
 }
 
 /**
@@ -183,7 +205,7 @@ void execmark_mark_changed(struct inode *inode)
 	struct execmark_inode *xi = execmark_inode(inode);
 
 	if (xi)
-		WRITE_ONCE(xi->gen, atomic64_inc_return(&gen_seq));
+		WRITE_ONCE(xi->gen, new_gen());
 }
 
 /**
@@ -665,6 +687,7 @@ int execmark_verdict(struct file *file, bool cached_only)
 
 #ifdef CONFIG_SECURITY_EXECMARK_KUNIT_TEST
 #include <kunit/test.h>
+#include <linux/sort.h>
 
 #include "mark_vectors.h"
 
@@ -965,8 +988,31 @@ static void cache_test(struct kunit *test)
 	}
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Three batches' worth, on whatever CPUs the test runs: none 0, none twice. */
+static void gen_test(struct kunit *test)
+{
+	unsigned int n = 3 * XM_GEN_BATCH + 1, i;
+	u64 *g = kunit_kmalloc_array(test, n, sizeof(*g), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	for (i = 0; i < n; i++)
+		g[i] = new_gen();
+	sort(g, n, sizeof(*g), cmp_u64, NULL);
+	KUNIT_EXPECT_NE(test, g[0], 0);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_NE(test, g[i - 1], g[i]);
+}
+
 static struct kunit_case cache_test_cases[] = {
 	KUNIT_CASE(cache_test),
+	KUNIT_CASE(gen_test),
 	{}
 };
 
