@@ -80,14 +80,21 @@
 static atomic64_t gen_seq = ATOMIC64_INIT(0);
 static DEFINE_PER_CPU(u64, gen_last);
 
-static u64 new_gen(void)
+/* The next generation after @last, a batch reserved from @seq if need be. */
+static u64 gen_take(u64 *last, atomic64_t *seq)
 {
-	u64 *last = get_cpu_ptr(&gen_last);
 	u64 gen = *last;
 
 	if (unlikely(!(gen % XM_GEN_BATCH)))
-		gen = atomic64_add_return(XM_GEN_BATCH, &gen_seq) - XM_GEN_BATCH;
+		gen = atomic64_add_return(XM_GEN_BATCH, seq) - XM_GEN_BATCH;
 	*last = ++gen;
+	return gen;
+}
+
+static u64 new_gen(void)
+{
+	u64 gen = gen_take(get_cpu_ptr(&gen_last), &gen_seq);
+
 	put_cpu_ptr(&gen_last);
 	return gen;
 }
@@ -995,19 +1002,27 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Three batches' worth, on whatever CPUs the test runs: none 0, none twice. */
+/*
+ * Two CPUs from a fresh counter, one taking twice as many as the other,
+ * over batch boundaries: none 0, none twice, and one reservation per
+ * XM_GEN_BATCH taken (five batches in all); new_gen() as well.
+ */
 static void gen_test(struct kunit *test)
 {
-	unsigned int n = 3 * XM_GEN_BATCH + 1, i;
+	unsigned int n = 3 * XM_GEN_BATCH + 3, i;
 	u64 *g = kunit_kmalloc_array(test, n, sizeof(*g), GFP_KERNEL);
+	atomic64_t seq = ATOMIC64_INIT(0);
+	u64 last[2] = {};
 
 	KUNIT_ASSERT_NOT_NULL(test, g);
 	for (i = 0; i < n; i++)
-		g[i] = new_gen();
+		g[i] = gen_take(&last[i % 3 == 0], &seq);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&seq), 5 * XM_GEN_BATCH);
 	sort(g, n, sizeof(*g), cmp_u64, NULL);
 	KUNIT_EXPECT_NE(test, g[0], 0);
 	for (i = 1; i < n; i++)
 		KUNIT_EXPECT_NE(test, g[i - 1], g[i]);
+	KUNIT_EXPECT_NE(test, new_gen(), new_gen());
 }
 
 static struct kunit_case cache_test_cases[] = {
