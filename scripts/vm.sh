@@ -44,8 +44,11 @@ if [ -z "$tsc_khz" ] && [ "$(uname -m)" = x86_64 ]; then
 	tk=$EXECMARK_TOP/build/tsc-khz
 	if [ ! -x "$tk" ] || [ "$EXECMARK_TOP/scripts/tsc-khz.c" -nt "$tk" ]; then
 		mkdir -p "$(dirname "$tk")"
-		cc -O2 -Wall -Wextra -Werror -std=gnu11 -o "$tk.tmp" "$EXECMARK_TOP/scripts/tsc-khz.c" &&
-			mv "$tk.tmp" "$tk" || rm -f "$tk.tmp"
+		# Under a name of this process's own: the pool starts two
+		# boots at once, and two compilers into one file made a
+		# "mv: cannot stat" in a fresh clone, or a torn program.
+		cc -O2 -Wall -Wextra -Werror -std=gnu11 -o "$tk.$$" "$EXECMARK_TOP/scripts/tsc-khz.c" &&
+			mv "$tk.$$" "$tk" || rm -f "$tk.$$"
 	fi
 	tsc_khz=$("$tk" 2>/dev/null) || tsc_khz=
 	[ -n "$tsc_khz" ] || log "vm: the host's TSC frequency is unknown: the guest calibrates its clock itself"
